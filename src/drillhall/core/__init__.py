@@ -1,0 +1,1 @@
+"""drillhall's core: types, drills, runner, configuration, policy and redaction."""

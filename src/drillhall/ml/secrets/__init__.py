@@ -1,0 +1,1 @@
+"""Credentials embedded in repositories, mobile apps and bundles."""
