@@ -24,8 +24,8 @@ def describe_error(exc: ValidationError, *, source: str, section: str = "") -> s
     if kind == "missing":
         return f"{source}: {where}missing required key {key!r}"
     value = err.get("input")
-    shown = "" if isinstance(value, (dict, list)) else f" (got {value!r})"
     msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+    shown = "" if isinstance(value, dict | list) or repr(value) in msg else f" (got {value!r})"
     target = f"key {key!r}" if key else "value"
     return f"{source}: {where}{target}: {msg}{shown}"
 

@@ -1,0 +1,86 @@
+"""``drillhall demo`` and ``drillhall demo serve``."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from drillhall.cli.console import drill_progress, err, out
+from drillhall.cli.flow import open_store
+from drillhall.cli.output import report_context
+from drillhall.core.drill import Registry
+from drillhall.core.execute import execute, plan_configured
+from drillhall.core.runner import RunnerOptions
+from drillhall.demo import assets_dir
+from drillhall.demo.run import REPORT_NAME, demo_config, missed
+from drillhall.reports import Format, render, render_table, write_report
+
+app = typer.Typer(help="The bundled demo service: a deliberately weak documentation "
+                  "assistant.", no_args_is_help=False, invoke_without_command=True)
+
+
+@app.callback(invoke_without_command=True)
+def demo(
+    context: typer.Context,
+    report: Annotated[Path, typer.Option("--report", help="Where to write the HTML report.",
+                                         dir_okay=False)] = Path(REPORT_NAME),
+    no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the run in "
+                                           ".drillhall/history.db.")] = False,
+) -> None:
+    """Start the demo service, run every drill against it, print the scorecard and write the
+    HTML report.
+
+    The demo is weak on purpose, so its verdict is [red]failed[/]; the command exits 0 when
+    every planted weakness was found, 1 when a drill missed one, 2 on error.
+    """
+    if context.invoked_subcommand is not None:
+        return
+    from drillhall.demo.server import DemoServer
+
+    root = Path.cwd()
+    with DemoServer() as server:
+        err.print(f"demo service up at {server.url} (chat: {server.chat_url})")
+        config = demo_config(root, assets_dir())
+        plan = plan_configured(config, Registry.default())
+        store = open_store(config, not no_store)
+        with drill_progress() as progress:
+            run = execute(config, plan, runner=RunnerOptions(progress=progress.callback))
+        ctx = report_context(config, run, store, "policy")
+        if store is not None:
+            with store:
+                store.save(run)
+                ctx = report_context(config, run, store, "policy")
+    render_table(run, out, ctx)
+    write_report(render(run, Format.HTML, ctx), report)
+    err.print(f"HTML report: {report.resolve()}")
+    misses = missed(run)
+    for m in misses:
+        err.print(f"[red]missed planted weakness[/]: {m.what} ({m.drill}, {m.path})")
+    if not misses:
+        err.print("every planted weakness was found; the verdict is failed because the demo "
+                  "is weak on purpose")
+    raise typer.Exit(1 if misses else 0)
+
+
+@app.command()
+def serve(
+    port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535,
+                                      help="Port on 127.0.0.1 (0: a free one).")] = 8765,
+) -> None:
+    """Keep the demo service up for you to explore; Ctrl-C stops it."""
+    from drillhall.demo.server import DemoServer
+
+    with DemoServer(port=port) as server:
+        out.print(f"demo service at [bold]{server.url}[/]\n"
+                  f"  chat (OpenAI-compatible): {server.chat_url}\n"
+                  f"  classifier:               {server.classify_url}\n"
+                  f"  assets (what the drills scan): {assets_dir()}\n"
+                  "Ctrl-C stops it.")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            err.print("stopping the demo service")

@@ -1,0 +1,44 @@
+"""The path every finding-producing command takes: plan → run → store → report."""
+
+from __future__ import annotations
+
+from contextlib import nullcontext
+from pathlib import Path
+
+from drillhall.cli.console import drill_progress
+from drillhall.cli.output import Delivery, deliver, report_context
+from drillhall.core.config import Config
+from drillhall.core.execute import Plan, execute
+from drillhall.core.model import Run
+from drillhall.core.runner import RunnerOptions
+from drillhall.store import Store
+
+
+def open_store(config: Config, enabled: bool) -> Store | None:
+    """The history store named by the configuration (or the environment), if enabled."""
+    if not enabled:
+        return None
+    return Store.open(config.store.url, root=config.root)
+
+
+def run_plan(config: Config, plan: Plan, delivery: Delivery, *, store_runs: bool = True,
+             dry_run: bool = False, strict: bool = False, timeout: float | None = None) -> int:
+    """Execute ``plan``, record it, render the report; return the exit code."""
+    store = open_store(config, store_runs and not dry_run)
+    with store if store is not None else nullcontext(), drill_progress() as progress:
+        run = execute(
+            config, plan,
+            runner=RunnerOptions(timeout=timeout, dry_run=dry_run, progress=progress.callback),
+            fail_on=delivery.fail_on, strict=strict,
+        )
+        if store is not None:
+            store.save(run)
+        return deliver(run, report_context(config, run, store, delivery.fail_on), delivery)
+
+
+def rerender(config: Config, run: Run, store: Store, delivery: Delivery) -> int:
+    return deliver(run, report_context(config, run, store, delivery.fail_on), delivery)
+
+
+def resolve(path: Path) -> Path:
+    return path.expanduser().resolve()

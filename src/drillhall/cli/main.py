@@ -1,0 +1,84 @@
+"""The ``drillhall`` command."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Annotated
+
+import click
+import typer
+
+from drillhall.__about__ import __version__
+from drillhall.cli import cmd_demo
+from drillhall.cli.cmd_init import init
+from drillhall.cli.cmd_run import history, report, run
+from drillhall.cli.cmd_secrets import secrets
+from drillhall.cli.console import err
+from drillhall.errors import DrillhallError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+app = typer.Typer(
+    name="drillhall",
+    help="Security and resilience drills for ML and LLM services: one policy, one history, "
+    "one report.\n\nExit codes: 0 clean or policy met, 1 findings at or above --fail-on or "
+    "policy not met, 2 usage or runtime error.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_debug = False
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"drillhall {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")]
+    = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    global _debug  # noqa: PLW0603 - the one process-wide switch, set once per invocation
+    _debug = debug
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+app.command(help=init.__doc__)(init)
+app.command(help=run.__doc__)(run)
+app.command(help=secrets.__doc__)(secrets)
+app.command(help=history.__doc__)(history)
+app.command(help=report.__doc__)(report)
+app.add_typer(cmd_demo.app, name="demo")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: runs the app and maps errors to exit codes (never a traceback unless
+    --debug)."""
+    try:
+        code = app(args=argv, prog_name="drillhall", standalone_mode=False)
+    except click.exceptions.Abort:
+        err.print("aborted")
+        code = 130
+    except click.ClickException as exc:
+        exc.show()
+        code = EXIT_ERROR
+    except DrillhallError as exc:
+        if _debug:
+            raise
+        err.print(f"[bold red]drillhall: error:[/] {exc.diagnostics()}", highlight=False)
+        code = EXIT_ERROR
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        code = 130
+    if argv is None:
+        sys.exit(code if isinstance(code, int) else 0)
+    return code if isinstance(code, int) else 0

@@ -1,0 +1,116 @@
+"""Options shared by every command that produces findings, and delivering its report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from drillhall.cli.console import err, out, stdout_is_terminal
+from drillhall.core.config import Config
+from drillhall.core.drill import Registry
+from drillhall.core.model import Run, Severity, Verdict
+from drillhall.core.rules import known_rules
+from drillhall.errors import ConfigError
+from drillhall.reports import Format, ReportContext, render, render_table, write_report
+from drillhall.store import Store
+
+FormatOpt = Annotated[
+    Format | None,
+    typer.Option("--format", "-f", help="Report format (default: table on a terminal, "
+                 "json otherwise).", case_sensitive=False, show_default=False),
+]
+OutputOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", help="Write the report to this file instead of stdout.",
+                 dir_okay=False, show_default=False),
+]
+FailOnOpt = Annotated[
+    str | None,
+    typer.Option("--fail-on", metavar="SEVERITY", show_default=False,
+                 help="Exit 1 when a finding at or above this severity exists: info, low, "
+                 "medium, high, critical or none. Default: the policy's fail_on (high)."),
+]
+NoStoreOpt = Annotated[
+    bool, typer.Option("--no-store", help="Do not record this run in the history store."),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="drillhall.toml to use (default: the nearest one in "
+                 "this directory or its parents).", exists=False, dir_okay=False,
+                 show_default=False),
+]
+
+
+def parse_fail_on(value: str | None) -> Severity | str | None:
+    """``--fail-on`` → a severity, ``None`` (disabled) or ``"policy"`` (not given)."""
+    if value is None:
+        return "policy"
+    if value.strip().lower() == "none":
+        return None
+    try:
+        return Severity.parse(value)
+    except ValueError as exc:
+        raise ConfigError(f"--fail-on: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    fmt: Format | None
+    output: Path | None
+    fail_on: Severity | str | None
+
+
+def report_context(config: Config, run: Run, store: Store | None,
+                   fail_on: Severity | str | None) -> ReportContext:
+    registry = Registry.default()
+    targets = [registry.get(r.drill).rules for r in run.results if r.drill in registry]
+    history = []
+    if store is not None:
+        history = [s for s in reversed(store.runs(service=run.service, limit=30))
+                   if s.id != run.id]
+    threshold = config.policy.fail_on if fail_on == "policy" else fail_on
+    return ReportContext(
+        rules=known_rules(t for t in targets if t),
+        history=tuple(history),
+        fail_on=threshold if isinstance(threshold, Severity) else None,
+        root=str(config.root),
+    )
+
+
+def deliver(run: Run, ctx: ReportContext, delivery: Delivery) -> int:
+    """Render the run as asked, write or print it, and return the exit code (0 or 1)."""
+    fmt = delivery.fmt or default_format(delivery.output)
+    if delivery.output is not None:
+        write_report(render(run, fmt, ctx), delivery.output)
+        err.print(f"[dim]wrote {fmt.value} report to {delivery.output}[/]")
+        summary(run)
+    elif fmt is Format.TABLE:
+        render_table(run, out, ctx)
+    else:
+        out.file.write(render(run, fmt, ctx))
+        out.file.flush()
+    return 1 if run.verdict is Verdict.FAILED else 0
+
+
+_BY_SUFFIX = {
+    ".json": Format.JSON, ".sarif": Format.SARIF, ".xml": Format.JUNIT, ".md": Format.MARKDOWN,
+    ".html": Format.HTML, ".htm": Format.HTML, ".txt": Format.TABLE,
+}
+
+
+def default_format(output: Path | None) -> Format:
+    """Without ``--format``: from the output file's suffix, else table on a terminal, else
+    JSON (for pipes)."""
+    if output is not None:
+        return _BY_SUFFIX.get(output.suffix.lower(), Format.JSON)
+    return Format.TABLE if stdout_is_terminal() else Format.JSON
+
+
+def summary(run: Run) -> None:
+    """One line on stderr: verdict and counts."""
+    n = len(run.findings)
+    colour = {"passed": "green", "failed": "red", "none": "yellow"}[run.verdict.value]
+    err.print(f"[{colour}]verdict: {run.verdict.value}[/] · {n} finding(s) · run {run.id}")

@@ -1,0 +1,80 @@
+"""One library call from configuration to a judged :class:`~drillhall.core.model.Run`.
+
+The command line and the dashboard both go through :func:`execute`; nothing here prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from drillhall.__about__ import __version__
+from drillhall.core.config import Config
+from drillhall.core.drill import Drill, Registry
+from drillhall.core.model import Run, Severity, new_run_id, utcnow
+from drillhall.core.policy import evaluate
+from drillhall.core.runner import RunnerOptions, run_drills
+from drillhall.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The drills a run will execute, built and validated before anything runs."""
+
+    drills: tuple[Drill, ...]
+    scope: frozenset[str] | None
+
+
+def plan_configured(config: Config, registry: Registry, only: Sequence[str] = ()) -> Plan:
+    """Build every drill configured in ``[drills.*]`` (or those in ``only``), in the
+    registry's order. Bad options fail here, before any drill starts."""
+    for name in (*config.drills, *only):
+        registry.get(name)  # unknown names → ConfigError listing the known ones
+    wanted = [n for n in registry.names() if n in config.drills and (not only or n in only)]
+    missing = [n for n in only if n not in config.drills]
+    if missing:
+        raise ConfigError(
+            f"{config.source_name}: --only names {', '.join(missing)}, which has no "
+            f"[drills.{missing[0]}] table")
+    if not wanted:
+        raise ConfigError(f"{config.source_name}: no drills configured; add a [drills.NAME] "
+                          "table (drillhall init writes an example)")
+    drills = tuple(registry.get(n).build(config.drills[n], config.root) for n in wanted)
+    return Plan(drills, frozenset(only) if only else None)
+
+
+def plan_single(registry: Registry, name: str, options: Mapping[str, Any], root: Path) -> Plan:
+    """A plan of one drill built from command-line options."""
+    return Plan((registry.get(name).build(options, root),), frozenset({name}))
+
+
+def execute(config: Config, plan: Plan, *, runner: RunnerOptions | None = None,
+            fail_on: Severity | str | None = "policy", strict: bool = False) -> Run:
+    """Run the plan and judge it with the configuration's policy.
+
+    ``fail_on`` overrides the policy's threshold (``None`` disables it; the string
+    ``"policy"`` keeps the policy's own). ``strict`` makes skipped drills break the policy.
+    """
+    policy = config.policy
+    if fail_on != "policy":
+        policy = policy.model_copy(update={"fail_on": fail_on})
+    if strict:
+        policy = policy.model_copy(update={"allow_skipped": False})
+    runner = runner or RunnerOptions()
+    if runner.timeout is None:
+        runner = replace(runner, timeout=config.run.timeout)
+    started = utcnow()
+    results = run_drills(plan.drills, config.root, runner)
+    decision = evaluate(policy, results, plan.scope)
+    return Run(
+        id=new_run_id(started),
+        service=config.service.name,
+        started=started,
+        finished=utcnow(),
+        results=results,
+        verdict=decision.verdict,
+        violations=decision.violations,
+        drillhall_version=__version__,
+    )
