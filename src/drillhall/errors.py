@@ -12,6 +12,7 @@ Anything else escaping is a bug and is shown with its traceback.
     ├── DrillError         a drill could not do its work (wrapped into an ``error`` result)
     ├── StoreError         the history store cannot be opened, migrated or queried
     ├── ReportError        a report cannot be rendered or written
+    ├── DemoServiceError   the bundled demo service cannot start (drillhall.demo)
     └── DependencyMissing  an optional extra is not installed (carries the pip hint)
 """
 
