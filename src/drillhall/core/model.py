@@ -135,7 +135,7 @@ class Finding:
         loc = self.location
         parts = (self.rule_id, loc.path or "", loc.field or "", str(loc.row or ""),
                  loc.uri or "", loc.symbol or "", self.evidence)
-        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+        return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)

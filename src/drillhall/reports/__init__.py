@@ -1,0 +1,131 @@
+"""Reporters: one module per output format, all reached through :func:`render`.
+
+Every report shows the run's results, its findings (evidence already masked), the policy
+verdict and each violation. Formats are a closed set (:class:`Format`); :func:`render` matches
+on it exhaustively, so adding a member without a renderer fails type checking.
+
+::
+
+    text = render(run, Format.SARIF, ReportContext(rules=rules, root="/srv/app"))
+    write_report(text, Path("drillhall.sarif"))
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+from pathlib import Path
+from typing import assert_never
+
+from rich.console import Console
+
+from drillhall.core.model import Run
+from drillhall.errors import ReportError
+from drillhall.reports._context import Format, ReportContext
+from drillhall.reports.json_report import load_json_report
+
+TABLE_WIDTH = 100
+"""Width of the table report when it is rendered to a string (files, pipes)."""
+
+
+def render(run: Run, fmt: Format, ctx: ReportContext | None = None) -> str:
+    """The report of ``run`` in format ``fmt``, as text (UTF-8 when written)."""
+    ctx = ctx if ctx is not None else ReportContext()
+    match fmt:
+        case Format.TABLE:
+            return render_table_text(run, ctx)
+        case Format.JSON:
+            from drillhall.reports.json_report import render_json
+
+            return render_json(run, ctx)
+        case Format.SARIF:
+            from drillhall.reports.sarif import render_sarif
+
+            return render_sarif(run, ctx)
+        case Format.JUNIT:
+            from drillhall.reports.junit import render_junit
+
+            return render_junit(run, ctx)
+        case Format.MARKDOWN:
+            from drillhall.reports.markdown import render_markdown
+
+            return render_markdown(run, ctx)
+        case Format.HTML:
+            from drillhall.reports.html import render_html
+
+            return render_html(run, ctx)
+        case _:
+            assert_never(fmt)
+
+
+def render_table(run: Run, console: Console, ctx: ReportContext | None = None) -> None:
+    """Draw the terminal scorecard of ``run`` on ``console`` (colour only if it has any)."""
+    from drillhall.reports.table import draw_table
+
+    draw_table(run, console, ctx if ctx is not None else ReportContext())
+
+
+def render_table_text(run: Run, ctx: ReportContext | None = None, width: int = TABLE_WIDTH) -> str:
+    """The scorecard as plain text, ``width`` columns wide, without colour."""
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        color_system=None,
+        force_terminal=False,
+        force_jupyter=False,
+        force_interactive=False,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+        legacy_windows=False,
+        record=False,
+        _environ={},
+    )
+    render_table(run, console, ctx)
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+
+
+def write_report(text: str, output: Path) -> None:
+    """Write ``text`` to ``output`` atomically: a temporary file beside it, then a rename.
+
+    A reader never sees half a report, and a failed write leaves any earlier file intact.
+    """
+    directory = output.parent if str(output.parent) else Path()
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise ReportError(
+            f"cannot write the report to {output}: {exc.strerror or exc}"
+        ) from exc
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="replace", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        mode = output.stat().st_mode & 0o777 if output.exists() else 0o644
+        with contextlib.suppress(OSError):
+            tmp.chmod(mode)
+        tmp.replace(output)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise ReportError(
+            f"cannot write the report to {output}: {exc.strerror or exc}"
+        ) from exc
+
+
+
+__all__ = [
+    "TABLE_WIDTH",
+    "Format",
+    "ReportContext",
+    "load_json_report",
+    "render",
+    "render_table",
+    "render_table_text",
+    "write_report",
+]
