@@ -6,7 +6,6 @@ import logging
 import sys
 from typing import Annotated
 
-import click
 import typer
 
 from drillhall.__about__ import __version__
@@ -65,11 +64,15 @@ def main(argv: list[str] | None = None) -> int:
     --debug)."""
     try:
         code = app(args=argv, prog_name="drillhall", standalone_mode=False)
-    except click.exceptions.Abort:
+    except typer.Abort:
         err.print("aborted")
         code = 130
-    except click.ClickException as exc:
-        exc.show()
+    except typer.TyperException as exc:  # usage errors: bad option, missing argument
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            err.print(f"drillhall: error: {exc}")
         code = EXIT_ERROR
     except DrillhallError as exc:
         if _debug:

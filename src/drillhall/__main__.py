@@ -1,0 +1,5 @@
+"""``python -m drillhall``."""
+
+from drillhall.cli.main import main
+
+main()
