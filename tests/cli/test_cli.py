@@ -92,7 +92,8 @@ def test_init_run_history_report(project: Path) -> None:
     again = drillhall("init", cwd=project)
     assert again.returncode == 2 and "already exists" in again.stderr
     cfg = project / "drillhall.toml"
-    cfg.write_text(cfg.read_text().replace('paths = ["."]', 'paths = ["app"]'))
+    cfg.write_text(cfg.read_text().replace('paths = ["."]', 'paths = ["app"]')
+                   .replace('formats = ["table"]', 'formats = ["table", "sarif", "html"]'))
     first = drillhall("run", "-f", "json", cwd=project)
     assert first.returncode == 1, first.stderr
     report = json.loads(first.stdout)
@@ -100,6 +101,10 @@ def test_init_run_history_report(project: Path) -> None:
     rules = {v["rule"] for v in report["violations"]}
     assert {"fail-on", "metric-max"} <= rules
     run_id = report["run_id"]
+    reports = project / ".drillhall" / "reports"
+    name = project.name
+    assert json.loads((reports / f"drillhall-{name}.sarif").read_text())["runs"][0]["results"]
+    assert run_id in (reports / f"drillhall-{name}.html").read_text()
     hist = drillhall("history", "--metric", "secrets.findings", cwd=project)
     assert hist.returncode == 0 and run_id in hist.stdout and "secrets.findings" in hist.stdout
     html = project / "r.html"

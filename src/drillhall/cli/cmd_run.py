@@ -47,7 +47,8 @@ def run(
     names = [n.strip() for n in only.split(",") if n.strip()] if only else []
     plan = plan_configured(cfg, Registry.default(), names)
     code = run_plan(cfg, plan, Delivery(fmt, output, parse_fail_on(fail_on)),
-                    store_runs=not no_store, dry_run=dry_run, strict=strict)
+                    store_runs=not no_store, dry_run=dry_run, strict=strict,
+                    configured_reports=True)
     raise typer.Exit(code)
 
 

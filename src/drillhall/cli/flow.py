@@ -22,8 +22,10 @@ def open_store(config: Config, enabled: bool) -> Store | None:
 
 
 def run_plan(config: Config, plan: Plan, delivery: Delivery, *, store_runs: bool = True,
-             dry_run: bool = False, strict: bool = False, timeout: float | None = None) -> int:
-    """Execute ``plan``, record it, render the report; return the exit code."""
+             dry_run: bool = False, strict: bool = False, timeout: float | None = None,
+             configured_reports: bool = False) -> int:
+    """Execute ``plan``, record it, render the report; return the exit code.
+    ``configured_reports`` also writes the ``[run] formats`` of the configuration."""
     store = open_store(config, store_runs and not dry_run)
     with store if store is not None else nullcontext(), drill_progress() as progress:
         run = execute(
@@ -33,7 +35,8 @@ def run_plan(config: Config, plan: Plan, delivery: Delivery, *, store_runs: bool
         )
         if store is not None:
             store.save(run)
-        return deliver(run, report_context(config, run, store, delivery.fail_on), delivery)
+        return deliver(run, report_context(config, run, store, delivery.fail_on), delivery,
+                       config if configured_reports and not dry_run else None)
 
 
 def rerender(config: Config, run: Run, store: Store, delivery: Delivery) -> int:

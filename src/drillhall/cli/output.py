@@ -80,8 +80,13 @@ def report_context(config: Config, run: Run, store: Store | None,
     )
 
 
-def deliver(run: Run, ctx: ReportContext, delivery: Delivery) -> int:
-    """Render the run as asked, write or print it, and return the exit code (0 or 1)."""
+def deliver(run: Run, ctx: ReportContext, delivery: Delivery,
+            config: Config | None = None) -> int:
+    """Render the run as asked, write or print it, and return the exit code (0 or 1).
+    With ``config``, also write the reports its ``[run] formats`` names."""
+    if config is not None:
+        for path in write_configured(run, ctx, config):
+            err.print(f"[dim]wrote {path}[/]")
     fmt = delivery.fmt or default_format(delivery.output)
     if delivery.output is not None:
         write_report(render(run, fmt, ctx), delivery.output)
@@ -95,10 +100,34 @@ def deliver(run: Run, ctx: ReportContext, delivery: Delivery) -> int:
     return 1 if run.verdict is Verdict.FAILED else 0
 
 
-_BY_SUFFIX = {
-    ".json": Format.JSON, ".sarif": Format.SARIF, ".xml": Format.JUNIT, ".md": Format.MARKDOWN,
-    ".html": Format.HTML, ".htm": Format.HTML, ".txt": Format.TABLE,
-}
+
+
+SUFFIX = {Format.TABLE: ".txt", Format.JSON: ".json", Format.SARIF: ".sarif",
+          Format.JUNIT: ".xml", Format.MARKDOWN: ".md", Format.HTML: ".html"}
+
+
+_BY_SUFFIX: dict[str, Format] = {".htm": Format.HTML, **{ext: fmt for fmt, ext in SUFFIX.items()}}
+
+
+def write_configured(run: Run, ctx: ReportContext, config: Config) -> list[Path]:
+    """Write the reports ``[run] formats`` asks for into ``[run] output_dir`` as
+    ``drillhall-SERVICE.EXT`` (the latest run's; earlier runs stay in the store)."""
+    written = []
+    folder = config.root / config.run.output_dir
+    for name in config.run.formats:
+        try:
+            fmt = Format(name.strip().lower())
+        except ValueError:
+            choices = ", ".join(f.value for f in Format)
+            raise ConfigError(f"{config.source_name}: key 'run.formats': {name!r} is not a "
+                              f"report format (choose from {choices})") from None
+        if fmt is Format.TABLE:
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"drillhall-{run.service}{SUFFIX[fmt]}"
+        write_report(render(run, fmt, ctx), target)
+        written.append(target)
+    return written
 
 
 def default_format(output: Path | None) -> Format:
