@@ -51,10 +51,22 @@ def format_metric(metric: Metric) -> str:
     """``120``, ``12.5%`` (a ratio), ``3.4 years``: the value with its unit, if any."""
     if metric.unit == "ratio":
         return f"{float(metric.value) * 100:.3g}%"
+    if metric.unit == "bytes":
+        return format_bytes(metric.value)
     text = format_number(metric.value)
     if not metric.unit:
         return text
     return text + metric.unit if metric.unit == "%" else f"{text} {metric.unit}"
+
+
+def format_bytes(value: float) -> str:
+    """``512 B``, ``48.3 KiB``, ``1.2 GiB``."""
+    size = float(value)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if abs(size) < 1024 or unit == "GiB":
+            return f"{int(size)} B" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    raise AssertionError("unreachable")
 
 
 def format_duration(seconds: float) -> str:
