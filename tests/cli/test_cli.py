@@ -93,7 +93,8 @@ def test_init_run_history_report(project: Path) -> None:
     assert again.returncode == 2 and "already exists" in again.stderr
     cfg = project / "drillhall.toml"
     cfg.write_text(cfg.read_text().replace('paths = ["."]', 'paths = ["app"]')
-                   .replace('formats = ["table"]', 'formats = ["table", "sarif", "html"]'))
+                   .replace('formats = ["table"]', 'formats = ["table", "sarif", "html"]')
+                   .replace('# "secrets.findings" = 0', '"secrets.findings" = 0'))
     first = drillhall("run", "-f", "json", cwd=project)
     assert first.returncode == 1, first.stderr
     report = json.loads(first.stdout)
@@ -131,3 +132,43 @@ def test_in_process_main_returns_codes(project: Path, monkeypatch: pytest.Monkey
     assert main(["secrets", "app", "--no-store", "-f", "markdown"]) == 1
     assert "DH-SECRET-GITHUB-PAT" in capsys.readouterr().out
     assert main(["secrets", "--bogus"]) == 2
+
+
+def test_update_baseline_then_only_new_findings(project: Path) -> None:
+    base = project / "baseline.json"
+    r = drillhall("secrets", "app", "--update-baseline", str(base), cwd=project)
+    assert r.returncode == 0 and base.is_file(), r.stderr
+    assert drillhall("secrets", "app", "--baseline", str(base), "-f", "json",
+                     cwd=project).returncode == 0
+    token = fake_secret("DH-SECRET-SLACK-TOKEN", seed=3)
+    (project / "app" / "new.py").write_text(f'SLACK = "{token}"\n')
+    r = drillhall("secrets", "app", "--baseline", str(base), "-f", "json", cwd=project)
+    assert r.returncode == 1
+    (finding,) = json.loads(r.stdout)["results"][0]["findings"]
+    assert finding["location"]["path"] == "new.py"
+
+
+def test_update_baseline_fails_closed(project: Path) -> None:
+    base = project / "baseline.json"
+    r = drillhall("secrets", "app", "--update-baseline", str(base), "--allowlist",
+                  "missing.toml", cwd=project)
+    assert r.returncode == 2 and not base.exists()
+    assert "missing.toml" in r.stderr
+
+
+def test_markup_in_paths_is_text(project: Path) -> None:
+    r = drillhall("secrets", "[/x]", cwd=project)
+    assert r.returncode == 2 and "[/x]: no such file or directory" in r.stderr
+    assert "Traceback" not in r.stderr
+
+
+def test_policy_typo_and_pasted_secret_are_config_errors(project: Path) -> None:
+    (project / "drillhall.toml").write_text(
+        '[drills.secrets]\npaths = ["app"]\n[policy.max_severity]\nsecretz = "low"\n')
+    r = drillhall("run", cwd=project)
+    assert r.returncode == 2 and "unknown drill 'secretz'" in r.stderr
+    token = fake_secret("DH-SECRET-GITHUB-PAT", seed=9)
+    (project / "allow.toml").write_text(f'[[allow]]\nvalue_sha256 = "{token}"\nreason = "x"\n')
+    r = drillhall("secrets", "app", "--allowlist", "allow.toml", cwd=project)
+    assert r.returncode == 2, r.stderr
+    assert token not in r.stderr and "allow.toml" in r.stderr

@@ -87,3 +87,14 @@ def test_write_report_read_only_directory(tmp_path: Path) -> None:
             write_report("x", tmp_path / "r.txt")
     finally:
         tmp_path.chmod(0o700)
+
+
+def test_write_report_follows_symlinks_and_writes_devices(tmp_path: Path) -> None:
+    target = tmp_path / "real.json"
+    target.write_text("old")
+    link = tmp_path / "link.json"
+    link.symlink_to(target)
+    write_report("new", link)
+    assert link.is_symlink() and target.read_text() == "new"
+    write_report("to the void", Path("/dev/null"))
+    assert Path("/dev/null").is_char_device()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from drillhall.cli.console import drill_progress, err, out
 from drillhall.cli.flow import open_store
@@ -18,8 +20,7 @@ from drillhall.demo import assets_dir
 from drillhall.demo.run import REPORT_NAME, demo_config, missed
 from drillhall.reports import Format, render, render_table, write_report
 
-app = typer.Typer(help="The bundled demo service: a deliberately weak documentation "
-                  "assistant.", no_args_is_help=False, invoke_without_command=True)
+app = typer.Typer(no_args_is_help=False, invoke_without_command=True)
 
 
 @app.callback(invoke_without_command=True)
@@ -46,19 +47,18 @@ def demo(
         config = demo_config(root, assets_dir())
         plan = plan_configured(config, Registry.default())
         store = open_store(config, not no_store)
-        with drill_progress() as progress:
+        with store if store is not None else nullcontext(), drill_progress() as progress:
             run = execute(config, plan, runner=RunnerOptions(progress=progress.callback))
-        ctx = report_context(config, run, store, "policy")
-        if store is not None:
-            with store:
+            if store is not None:
                 store.save(run)
-                ctx = report_context(config, run, store, "policy")
+            ctx = report_context(config, run, store, "policy")
     render_table(run, out, ctx)
     write_report(render(run, Format.HTML, ctx), report)
     err.print(f"HTML report: {report.resolve()}")
     misses = missed(run)
     for m in misses:
-        err.print(f"[red]missed planted weakness[/]: {m.what} ({m.drill}, {m.path})")
+        err.print(Text.assemble(("missed planted weakness", "red"),
+                                f": {m.what} ({m.drill}, {m.path})"))
     if not misses:
         err.print("every planted weakness was found; the verdict is failed because the demo "
                   "is weak on purpose")

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from drillhall.cli.console import err
 from drillhall.core.config import CONFIG_NAME, load_config
@@ -49,5 +50,5 @@ def init(
         tmp.unlink()
         raise
     tmp.replace(target)
-    err.print(f"wrote {target}: edit [service] and the [drills.*] tables, then run "
-              "[bold]drillhall run[/]")
+    err.print(Text.assemble(f"wrote {target}: edit [service] and the [drills.*] tables, "
+                            "then run ", ("drillhall run", "bold")))

@@ -71,23 +71,27 @@ def history(
     with store:
         runs = store.runs(service=name, limit=limit)
         table = Table(title=f"runs of {name or 'every service'}", title_justify="left")
-        for col in ("run", "service", "started (UTC)", "verdict", "crit", "high", "med", "low",
-                    "info", "Δ findings"):
-            table.add_column(col, justify="right" if len(col) <= 4 or col.startswith("Δ")
-                             else "left")
+        table.add_column("run", no_wrap=True, min_width=23)
+        if name is None:
+            table.add_column("service", no_wrap=True)
+        for col in ("started (UTC)", "verdict", "crit", "high", "med", "low", "info",
+                    "Δ findings"):
+            table.add_column(col, no_wrap=True,
+                             justify="right" if len(col) <= 4 or col.startswith("Δ") else "left")
         for i, s in enumerate(runs):
             prev = runs[i + 1] if i + 1 < len(runs) else None
             delta = "" if prev is None else f"{s.findings_total - prev.findings_total:+d}"
             c = s.severity_counts
             colour = {"passed": "green", "failed": "red"}.get(s.verdict.value, "yellow")
-            table.add_row(s.id, s.service, s.started.strftime("%Y-%m-%d %H:%M:%S"),
+            table.add_row(s.id, *([s.service] if name is None else []),
+                          s.started.strftime("%Y-%m-%d %H:%M:%S"),
                           f"[{colour}]{s.verdict.value}[/]",
                           *(str(c.get(sev, 0)) for sev in reversed(Severity)), delta)
         out.print(table if runs else "no runs recorded yet")
         for m in metric or []:
             series = store.metric_series(m, service=name, limit=limit)
             t = Table(title=f"metric {m}", title_justify="left")
-            t.add_column("run")
+            t.add_column("run", no_wrap=True, min_width=23)
             t.add_column("started (UTC)")
             t.add_column("value", justify="right")
             t.add_column("Δ", justify="right")
@@ -104,14 +108,13 @@ def report(
                                           "history).", show_default=False)],
     fmt: FormatOpt = None,
     output: OutputOpt = None,
-    fail_on: FailOnOpt = None,
     config: ConfigOpt = None,
 ) -> None:
-    """Re-render a stored run in any format."""
+    """Re-render a stored run in any format (with the verdict it had when it ran)."""
     cfg = load_or_default(config, Path.cwd())
     store = open_store(cfg, True)
     assert store is not None
     with store:
         stored = store.get(run_id)
-        code = rerender(cfg, stored, store, Delivery(fmt, output, parse_fail_on(fail_on)))
+        code = rerender(cfg, stored, store, Delivery(fmt, output, "policy"))
     raise typer.Exit(code)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from drillhall.cli.console import err
 from drillhall.cli.flow import run_plan
@@ -18,10 +19,11 @@ from drillhall.cli.output import (
     OutputOpt,
     parse_fail_on,
 )
-from drillhall.core.config import load_or_default
+from drillhall.core.config import Config, load_or_default
 from drillhall.core.drill import Registry
-from drillhall.core.execute import plan_single
-from drillhall.errors import InputError
+from drillhall.core.execute import Plan, execute, plan_single
+from drillhall.core.model import Status
+from drillhall.errors import DrillError, InputError
 
 
 def secrets(
@@ -83,7 +85,7 @@ def secrets(
     if update_baseline is not None:
         options.pop("baseline", None)
     plan = plan_single(Registry.default(), "secrets", options, Path.cwd())
-    if update_baseline is not None:
+    if update_baseline is not None and not dry_run:
         code = _update_baseline(plan, cfg, update_baseline)
     else:
         delivery = Delivery(fmt, output, parse_fail_on(fail_on))
@@ -91,12 +93,15 @@ def secrets(
     raise typer.Exit(code)
 
 
-def _update_baseline(plan: Any, cfg: Any, target: Path) -> int:
-    from drillhall.core.execute import execute
+def _update_baseline(plan: Plan, cfg: Config, target: Path) -> int:
+    """Scan and accept every finding into ``target``; only a complete scan may write it."""
     from drillhall.ml.secrets.baseline import write_baseline
 
     run = execute(cfg, plan, fail_on=None)
-    findings = run.findings
-    write_baseline(findings, target)
-    err.print(f"wrote {len(findings)} accepted finding(s) to {target}")
+    (result,) = run.results
+    if result.status not in (Status.PASSED, Status.FAILED):
+        why = result.diagnostics or result.reason or result.status.value
+        raise DrillError(f"baseline not written to {target}: the scan did not complete ({why})")
+    write_baseline(result.findings, target)
+    err.print(f"wrote {len(result.findings)} accepted finding(s) to {escape(str(target))}")
     return 0

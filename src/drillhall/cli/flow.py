@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from pathlib import Path
 
 from drillhall.cli.console import drill_progress
 from drillhall.cli.output import Delivery, deliver, report_context
@@ -42,6 +41,3 @@ def run_plan(config: Config, plan: Plan, delivery: Delivery, *, store_runs: bool
 def rerender(config: Config, run: Run, store: Store, delivery: Delivery) -> int:
     return deliver(run, report_context(config, run, store, delivery.fail_on), delivery)
 
-
-def resolve(path: Path) -> Path:
-    return path.expanduser().resolve()

@@ -7,6 +7,7 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from drillhall.__about__ import __version__
 from drillhall.cli import cmd_demo
@@ -16,7 +17,7 @@ from drillhall.cli.cmd_secrets import secrets
 from drillhall.cli.console import err
 from drillhall.errors import DrillhallError
 
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+EXIT_ERROR = 2
 
 app = typer.Typer(
     name="drillhall",
@@ -77,7 +78,15 @@ def main(argv: list[str] | None = None) -> int:
     except DrillhallError as exc:
         if _debug:
             raise
-        err.print(f"[bold red]drillhall: error:[/] {exc.diagnostics()}", highlight=False)
+        err.print(Text.assemble(("drillhall: error: ", "bold red"), exc.diagnostics()),
+                  highlight=False)
+        code = EXIT_ERROR
+    except Exception as exc:  # a bug: one sentence, and the traceback only with --debug
+        if _debug:
+            raise
+        err.print(Text.assemble(("drillhall: internal error: ", "bold red"),
+                                f"{type(exc).__name__}: {exc} (run with --debug for the "
+                                "traceback, and please report it)"), highlight=False)
         code = EXIT_ERROR
     except KeyboardInterrupt:
         err.print("interrupted")

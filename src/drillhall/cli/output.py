@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from drillhall.cli.console import err, out, stdout_is_terminal
 from drillhall.core.config import Config
 from drillhall.core.drill import Registry
-from drillhall.core.model import Run, Severity, Verdict
+from drillhall.core.model import Run, Severity, Status, Verdict
 from drillhall.core.rules import known_rules
-from drillhall.errors import ConfigError
+from drillhall.errors import ConfigError, ReportError
 from drillhall.reports import Format, ReportContext, render, render_table, write_report
 from drillhall.store import Store
 
@@ -86,17 +87,28 @@ def deliver(run: Run, ctx: ReportContext, delivery: Delivery,
     With ``config``, also write the reports its ``[run] formats`` names."""
     if config is not None:
         for path in write_configured(run, ctx, config):
-            err.print(f"[dim]wrote {path}[/]")
+            err.print(Text(f"wrote {path}", style="dim"))
     fmt = delivery.fmt or default_format(delivery.output)
     if delivery.output is not None:
         write_report(render(run, fmt, ctx), delivery.output)
-        err.print(f"[dim]wrote {fmt.value} report to {delivery.output}[/]")
+        err.print(Text(f"wrote {fmt.value} report to {delivery.output}", style="dim"))
         summary(run)
     elif fmt is Format.TABLE:
         render_table(run, out, ctx)
     else:
-        out.file.write(render(run, fmt, ctx))
-        out.file.flush()
+        try:
+            out.file.write(render(run, fmt, ctx))
+            out.file.flush()
+        except OSError as exc:
+            raise ReportError(f"cannot write the report to standard output: "
+                              f"{exc.strerror or exc}") from None
+    return exit_code(run)
+
+
+def exit_code(run: Run) -> int:
+    """130 when the run was interrupted (as for Ctrl-C), 1 when the policy is not met, else 0."""
+    if any(r.status is Status.INTERRUPTED for r in run.results):
+        return 130
     return 1 if run.verdict is Verdict.FAILED else 0
 
 

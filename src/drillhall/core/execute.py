@@ -13,8 +13,8 @@ from typing import Any
 from drillhall.__about__ import __version__
 from drillhall.core.config import Config
 from drillhall.core.drill import Drill, Registry
-from drillhall.core.model import Run, Severity, new_run_id, utcnow
-from drillhall.core.policy import evaluate
+from drillhall.core.model import Run, Severity, Verdict, new_run_id, utcnow
+from drillhall.core.policy import Decision, evaluate
 from drillhall.core.runner import RunnerOptions, run_drills
 from drillhall.errors import ConfigError
 
@@ -50,13 +50,26 @@ def plan_single(registry: Registry, name: str, options: Mapping[str, Any], root:
     return Plan((registry.get(name).build(options, root),), frozenset({name}))
 
 
+def check_policy_names(config: Config, registry: Registry) -> None:
+    """A drill named in ``[policy]`` that drillhall does not know is a typo: fail loudly
+    instead of silently not judging it."""
+    named = [*config.policy.required, *(n for n in config.policy.max_severity if n != "*")]
+    for name in named:
+        if name not in registry:
+            known = ", ".join(registry.names())
+            raise ConfigError(f"{config.source_name}: [policy] names unknown drill {name!r} "
+                              f"(known drills: {known})")
+
+
 def execute(config: Config, plan: Plan, *, runner: RunnerOptions | None = None,
-            fail_on: Severity | str | None = "policy", strict: bool = False) -> Run:
+            fail_on: Severity | str | None = "policy", strict: bool = False,
+            registry: Registry | None = None) -> Run:
     """Run the plan and judge it with the configuration's policy.
 
     ``fail_on`` overrides the policy's threshold (``None`` disables it; the string
     ``"policy"`` keeps the policy's own). ``strict`` makes skipped drills break the policy.
     """
+    check_policy_names(config, registry or Registry.default())
     policy = config.policy
     if fail_on != "policy":
         policy = policy.model_copy(update={"fail_on": fail_on})
@@ -67,7 +80,9 @@ def execute(config: Config, plan: Plan, *, runner: RunnerOptions | None = None,
         runner = replace(runner, timeout=config.run.timeout)
     started = utcnow()
     results = run_drills(plan.drills, config.root, runner)
-    decision = evaluate(policy, results, plan.scope)
+    # a dry run produces no evidence, so there is nothing to judge
+    decision = (Decision(Verdict.NONE, ()) if runner.dry_run
+                else evaluate(policy, results, plan.scope))
     return Run(
         id=new_run_id(started),
         service=config.service.name,

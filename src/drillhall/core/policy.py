@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from drillhall.core.config import PolicySection
-from drillhall.core.model import DrillResult, PolicyViolation, Severity, Status, Verdict
+from drillhall.core.model import DrillResult, PolicyViolation, Status, Verdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +114,3 @@ def evaluate(policy: PolicySection, results: Sequence[DrillResult],
         return Decision(Verdict.FAILED, tuple(violations))
     return Decision(Verdict.PASSED if judged else Verdict.NONE, ())
 
-
-def worst_severity(results: Sequence[DrillResult]) -> Severity | None:
-    return max((f.severity for r in results for f in r.findings), key=lambda s: s.rank,
-               default=None)

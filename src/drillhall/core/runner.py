@@ -83,6 +83,8 @@ def _call(drill: Drill, ctx: DrillContext) -> DrillResult:
         result = drill.run(ctx)
     except DrillhallError as exc:
         return _error(name, started, exc.diagnostics())
+    except (KeyboardInterrupt, SystemExit, RunInterrupted):
+        return _interrupted(name, started, "interrupted")
     except Exception as exc:
         log.debug("drill %s raised", name, exc_info=True)
         tb = traceback.format_exception_only(type(exc), exc)[-1].strip()
@@ -135,7 +137,7 @@ def run_drills(drills: Sequence[Drill], root: Path,
             if box:
                 result = box[0]
                 if options.timeout is not None and cancel.is_set() and result.status in (
-                        Status.PASSED, Status.FAILED, Status.SKIPPED):
+                        Status.PASSED, Status.FAILED, Status.SKIPPED, Status.INTERRUPTED):
                     result = replace(result, status=Status.ERROR, diagnostics=(
                         f"drill {name!r} timed out after {options.timeout:g} s; "
                         "its partial findings are kept"))

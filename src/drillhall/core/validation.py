@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from drillhall.core.redact import mask
 from drillhall.errors import ConfigError
 
 M = TypeVar("M", bound=BaseModel)
@@ -25,7 +26,12 @@ def describe_error(exc: ValidationError, *, source: str, section: str = "") -> s
         return f"{source}: {where}missing required key {key!r}"
     value = err.get("input")
     msg = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
-    shown = "" if isinstance(value, dict | list) or repr(value) in msg else f" (got {value!r})"
+    if isinstance(value, str) and len(value) > 16:
+        # a long value may be a credential pasted in the wrong place: never echo it
+        msg = msg.replace(value, mask(value))
+        shown = f" (got {mask(value)})"
+    else:
+        shown = "" if isinstance(value, dict | list) or repr(value) in msg else f" (got {value!r})"
     target = f"key {key!r}" if key else "value"
     return f"{source}: {where}{target}: {msg}{shown}"
 

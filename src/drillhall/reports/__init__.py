@@ -92,7 +92,18 @@ def write_report(text: str, output: Path) -> None:
     """Write ``text`` to ``output`` atomically: a temporary file beside it, then a rename.
 
     A reader never sees half a report, and a failed write leaves any earlier file intact.
+    A symlink is followed (its target is replaced, the link stays), and a target that is not
+    a regular file (``/dev/stdout``, a FIFO, a device) is written directly.
     """
+    output = output.resolve() if output.is_symlink() else output
+    if output.exists() and not output.is_file():
+        try:
+            with output.open("w", encoding="utf-8", errors="replace", newline="") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise ReportError(
+                f"cannot write the report to {output}: {exc.strerror or exc}") from exc
+        return
     directory = output.parent if str(output.parent) else Path()
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=directory)

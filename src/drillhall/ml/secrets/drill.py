@@ -99,6 +99,15 @@ class SecretsDrill:
             limits=self.options.limits(),
             use_hyperscan=None if engine == "auto" else engine == "hyperscan")
 
+    def preflight(self) -> None:
+        """Check the inputs before any drill starts: paths exist, allowlist and baseline
+        parse. Raises InputError or ConfigError naming the file."""
+        self._roots()
+        if self.options.allowlist:
+            load_allowlist(self._resolve(self.options.allowlist))
+        if self.options.baseline:
+            load_baseline(self._resolve(self.options.baseline))
+
     def run(self, ctx: DrillContext) -> DrillResult:
         """Scan, filter by allowlist and baseline, and report."""
         started = utcnow()
@@ -187,4 +196,6 @@ def from_config(options: Mapping[str, Any], root: Path) -> SecretsDrill:
     """Build the drill from its ``[drills.secrets]`` table."""
     parsed = parse_section(SecretsOptions, options, source="drillhall.toml",
                            section="drills.secrets")
-    return SecretsDrill(parsed, root)
+    drill = SecretsDrill(parsed, root)
+    drill.preflight()
+    return drill

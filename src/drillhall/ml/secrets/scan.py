@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -150,6 +151,9 @@ def scan_blobs(blobs: Sequence[Blob], use_hs: bool) -> ScanReport:
 
 
 def _init_worker(use_hs: bool) -> None:
+    # Ctrl-C goes to the whole process group; the parent cancels the scan and shuts the
+    # pool down, so a worker must not die mid-task with a traceback of its own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     get_engine(use_hs)
 
 
