@@ -84,7 +84,7 @@ def secrets(
         options["baseline"] = str(baseline.resolve())
     if update_baseline is not None:
         options.pop("baseline", None)
-    plan = plan_single(Registry.default(), "secrets", options, Path.cwd())
+    plan = plan_single(Registry.default(), "secrets", options, cfg.root)
     if update_baseline is not None and not dry_run:
         code = _update_baseline(plan, cfg, update_baseline)
     else:

@@ -10,7 +10,7 @@ import typer
 from rich.text import Text
 
 from drillhall.__about__ import __version__
-from drillhall.cli import cmd_demo
+from drillhall.cli import cmd_demo, cmd_ml
 from drillhall.cli.cmd_init import init
 from drillhall.cli.cmd_run import history, report, run
 from drillhall.cli.cmd_secrets import secrets
@@ -58,6 +58,7 @@ app.command(help=secrets.__doc__)(secrets)
 app.command(help=history.__doc__)(history)
 app.command(help=report.__doc__)(report)
 app.add_typer(cmd_demo.app, name="demo")
+app.add_typer(cmd_ml.app, name="ml")
 
 
 def main(argv: list[str] | None = None) -> int:

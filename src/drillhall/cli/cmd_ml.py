@@ -1,0 +1,223 @@
+"""``drillhall ml``: model artifacts, signed manifests and model endpoints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.text import Text
+
+from drillhall.cli.console import drill_progress, err
+from drillhall.cli.flow import run_plan
+from drillhall.cli.output import (
+    ConfigOpt,
+    Delivery,
+    FailOnOpt,
+    FormatOpt,
+    NoStoreOpt,
+    OutputOpt,
+    parse_fail_on,
+)
+from drillhall.core.config import load_or_default
+from drillhall.core.drill import Registry
+from drillhall.core.execute import plan_single
+from drillhall.errors import InputError
+
+app = typer.Typer(no_args_is_help=True, help="MLOps security: unsafe model files, signed "
+                  "manifests for models and data, exposed model endpoints.")
+
+
+def _run_single(name: str, overrides: dict[str, Any], config: Path | None, fmt: Any,
+                output: Path | None, fail_on: str | None, no_store: bool,
+                dry_run: bool = False) -> int:
+    """Merge command-line options over ``[drills.NAME]`` and run that one drill."""
+    cfg = load_or_default(config, Path.cwd())
+    options: dict[str, Any] = {**cfg.drills.get(name, {}), **overrides}
+    plan = plan_single(Registry.default(), name, options, cfg.root)
+    return run_plan(cfg, plan, Delivery(fmt, output, parse_fail_on(fail_on)),
+                    store_runs=not no_store, dry_run=dry_run)
+
+
+@app.command()
+def model(
+    path: Annotated[Path, typer.Argument(help="Model file, archive, directory or model "
+                                         "repository.", show_default=False)],
+    strict: Annotated[bool, typer.Option("--strict", help="Imports that are neither known "
+                                         "safe nor known dangerous count as unsafe.")] = False,
+    exclude: Annotated[list[str] | None, typer.Option(
+        "--exclude", "-x", help="Glob of paths to skip (repeatable).",
+        show_default=False)] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
+    config: ConfigOpt = None,
+    no_store: NoStoreOpt = False,
+) -> None:
+    """Find unsafe model files without loading them.
+
+    Pickle (and joblib, PyTorch, NumPy object arrays) is analysed opcode by opcode, never
+    unpickled; Keras, TensorFlow SavedModel, ONNX, safetensors and GGUF files are parsed as
+    data. Formats are recognised by content, so a renamed payload is still found.
+
+    Exit codes: 0 nothing at or above --fail-on, 1 unsafe files, 2 bad input or error.
+    """
+    if not path.expanduser().exists():
+        raise InputError(f"{path}: no such file or directory")
+    overrides: dict[str, Any] = {"paths": [str(path.expanduser().resolve())]}
+    if strict:
+        overrides["strict"] = True
+    if exclude:
+        overrides["exclude"] = exclude
+    raise typer.Exit(_run_single("model", overrides, config, fmt, output, fail_on, no_store))
+
+
+@app.command()
+def endpoint(
+    url: Annotated[str, typer.Argument(help="The model's prediction URL, e.g. "
+                                       "http://127.0.0.1:8000/classify.", show_default=False)],
+    max_requests: Annotated[int | None, typer.Option(
+        "--max-requests", min=1, max=1000, help="Request budget for the whole probe "
+        "(default 60).", show_default=False)] = None,
+    active: Annotated[bool, typer.Option("--active", help="Also measure how well a copy of "
+                                         "the model can be trained from its answers "
+                                         "(uses more of the budget).")] = False,
+    header: Annotated[list[str] | None, typer.Option(
+        "--header", "-H", help="Extra request header 'Name: value' (repeatable). Prefer "
+        "--token-env for credentials.", show_default=False)] = None,
+    token_env: Annotated[str | None, typer.Option(
+        "--token-env", help="Environment variable holding a bearer token to compare "
+        "authenticated and anonymous access.", show_default=False)] = None,
+    body_template: Annotated[str | None, typer.Option(
+        "--body-template", help='JSON request body with a {text} or {x} placeholder '
+        '(default: {"text": "{text}"}).', show_default=False)] = None,
+    allow_remote: Annotated[bool, typer.Option(
+        "--allow-remote", help="Allow a host other than this machine. Only probe "
+        "endpoints you are authorised to test.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; send "
+                                          "nothing.")] = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
+    config: ConfigOpt = None,
+    no_store: NoStoreOpt = False,
+) -> None:
+    """Probe a model-serving endpoint for exposure, within a small request budget.
+
+    Checks access without credentials, management and documentation routes, leaked
+    probabilities and model details, missing rate limits, permissive CORS, error details and
+    plain HTTP; --active measures model extraction. Only the given origin is contacted.
+
+    Exit codes: 0 nothing at or above --fail-on, 1 exposures, 2 bad input or error.
+    """
+    overrides: dict[str, Any] = {"url": url, "active": active, "allow_remote": allow_remote}
+    if max_requests is not None:
+        overrides["max_requests"] = max_requests
+    if token_env is not None:
+        overrides["token_env"] = token_env
+    if body_template is not None:
+        overrides["body_template"] = body_template
+    if header:
+        headers: dict[str, str] = {}
+        for item in header:
+            name, sep, value = item.partition(":")
+            if not sep or not name.strip():
+                raise InputError("--header: expected 'Name: value', got a value with no "
+                                 "header name (the value is not shown: it may be a secret)")
+            headers[name.strip()] = value.strip()
+        overrides["headers"] = headers
+    raise typer.Exit(_run_single("endpoint", overrides, config, fmt, output, fail_on,
+                                 no_store, dry_run=dry_run))
+
+
+manifest_app = typer.Typer(no_args_is_help=True, help="Signed manifests of model and data "
+                           "files: create, verify, keygen.")
+app.add_typer(manifest_app, name="manifest")
+
+PathArg = Annotated[Path, typer.Argument(help="Directory of model and data files.",
+                                         file_okay=False, show_default=False)]
+
+
+@manifest_app.command("keygen")
+def manifest_keygen(
+    private: Annotated[Path, typer.Option("--private", help="Where to write the private key "
+                                          "(PEM, mode 0600; never overwritten).",
+                                          dir_okay=False)] = Path("drillhall-signing.key"),
+    public: Annotated[Path, typer.Option("--public", help="Where to write the public key.",
+                                         dir_okay=False)] = Path("drillhall-signing.pub"),
+) -> None:
+    """Make an Ed25519 key pair for signing manifests."""
+    from drillhall.ml.manifest import generate_key
+
+    fingerprint = generate_key(private, public)
+    err.print(Text(f"wrote {private} (keep it secret) and {public}; key fingerprint "
+                   f"{fingerprint[:16]}…"))
+
+
+@manifest_app.command("create")
+def manifest_create(
+    path: PathArg,
+    key: Annotated[Path, typer.Option("--key", "-k", help="Private key to sign with (see "
+                                      "keygen).", dir_okay=False, show_default=False)],
+    include: Annotated[list[str] | None, typer.Option(
+        "--include", "-i", help="Glob of files to cover (repeatable; default: every file).",
+        show_default=False)] = None,
+    exclude: Annotated[list[str] | None, typer.Option(
+        "--exclude", "-x", help="Glob of files to leave out (repeatable).",
+        show_default=False)] = None,
+    bom: Annotated[Path | None, typer.Option(
+        "--bom", help="Also write a CycloneDX 1.6 ML-BOM (JSON) of the files.",
+        dir_okay=False, show_default=False)] = None,
+) -> None:
+    """Inventory every model and data file (SHA-256, size) and sign the list.
+
+    Writes PATH/drillhall-manifest.json; `drillhall ml manifest verify PATH` later reports
+    every changed, added or removed file.
+    """
+    from drillhall.ml.manifest import (
+        DEFAULT_MANIFEST_NAME,
+        create_manifest,
+        sign,
+        to_cyclonedx,
+        write_signed,
+    )
+    from drillhall.reports import write_report
+
+    if not path.is_dir():
+        raise InputError(f"{path}: not a directory")
+    with drill_progress() as progress:
+        manifest = create_manifest(path, include=tuple(include or ("**/*",)),
+                                   exclude=tuple(exclude or ()),
+                                   progress=progress.callback("manifest"))
+    target = path / DEFAULT_MANIFEST_NAME
+    write_signed(sign(manifest, key), target)
+    err.print(Text(f"signed {len(manifest.files)} file(s) into {target}"))
+    if bom is not None:
+        write_report(to_cyclonedx(manifest, name=path.resolve().name, version=manifest.created,
+                                  root=path), bom)
+        err.print(Text(f"wrote CycloneDX ML-BOM to {bom}"))
+
+
+@manifest_app.command("verify")
+def manifest_verify(
+    path: PathArg,
+    public_key: Annotated[Path, typer.Option("--public-key", "-p", help="Public key the "
+                                             "manifest must be signed with.",
+                                             dir_okay=False, show_default=False)],
+    manifest: Annotated[str, typer.Option("--manifest", help="Manifest file, relative to "
+                                          "PATH.")] = "drillhall-manifest.json",
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
+    config: ConfigOpt = None,
+    no_store: NoStoreOpt = False,
+) -> None:
+    """Check that the files match their signed manifest: a bad signature, a wrong key and
+    every changed, added or removed file is a finding.
+
+    Exit codes: 0 all files match, 1 differences, 2 bad input or error.
+    """
+    overrides = {"path": str(path.resolve()), "public_key": str(public_key.resolve()),
+                 "manifest": manifest}
+    raise typer.Exit(_run_single("manifest", overrides, config, fmt, output, fail_on,
+                                 no_store))
