@@ -1,0 +1,1 @@
+"""Model artifacts: unsafe model files found without ever loading them."""
