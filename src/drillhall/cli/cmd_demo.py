@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 from contextlib import nullcontext
 from pathlib import Path
@@ -17,7 +18,7 @@ from drillhall.core.drill import Registry
 from drillhall.core.execute import execute, plan_configured
 from drillhall.core.runner import RunnerOptions
 from drillhall.demo import assets_dir
-from drillhall.demo.run import REPORT_NAME, demo_config, missed
+from drillhall.demo.run import REPORT_NAME, demo_config, missed, prepare_workspace
 from drillhall.reports import Format, render, render_table, write_report
 
 app = typer.Typer(no_args_is_help=False, invoke_without_command=True)
@@ -42,9 +43,10 @@ def demo(
     from drillhall.demo.server import DemoServer
 
     root = Path.cwd()
-    with DemoServer() as server:
+    with DemoServer() as server, tempfile.TemporaryDirectory(prefix="drillhall-demo-") as tmp:
         err.print(f"demo service up at {server.url} (chat: {server.chat_url})")
-        config = demo_config(root, assets_dir())
+        workspace = prepare_workspace(assets_dir(), Path(tmp))
+        config = demo_config(root, workspace, server.classify_url)
         plan = plan_configured(config, Registry.default())
         store = open_store(config, not no_store)
         with store if store is not None else nullcontext(), drill_progress() as progress:
@@ -58,7 +60,7 @@ def demo(
     misses = missed(run)
     for m in misses:
         err.print(Text.assemble(("missed planted weakness", "red"),
-                                f": {m.what} ({m.drill}, {m.path})"))
+                                f": {m.what} ({m.drill}, {m.path or m.tag})"))
     if not misses:
         err.print("every planted weakness was found; the verdict is failed because the demo "
                   "is weak on purpose")

@@ -126,8 +126,24 @@ def endpoint(
                                  "header name (the value is not shown: it may be a secret)")
             headers[name.strip()] = value.strip()
         overrides["headers"] = headers
-    raise typer.Exit(_run_single("endpoint", overrides, config, fmt, output, fail_on,
-                                 no_store, dry_run=dry_run))
+    cfg = load_or_default(config, Path.cwd())
+    plan = plan_single(Registry.default(), "endpoint",
+                       {**cfg.drills.get("endpoint", {}), **overrides}, cfg.root)
+    _print_probe_plan(plan.drills[0])
+    raise typer.Exit(run_plan(cfg, plan, Delivery(fmt, output, parse_fail_on(fail_on)),
+                              store_runs=not no_store, dry_run=dry_run))
+
+
+def _print_probe_plan(drill: Any) -> None:
+    """The endpoint probe's plan on stderr before anything is sent."""
+    probe_plan = drill.plan()
+    err.print(Text(f"probe plan for {probe_plan.origin}{probe_plan.target_path}: at most "
+                   f"{probe_plan.total} of {probe_plan.budget} requests", style="bold"))
+    for step in probe_plan.steps:
+        what = f"  {step.check:<18} {step.requests:>4} × {step.method:<7} "
+        where = ", ".join(step.paths[:4]) + (" …" if len(step.paths) > 4 else "")
+        line = what + (f"(skipped: {step.skipped})" if step.skipped else where)
+        err.print(Text(line, style="dim" if step.skipped else ""))
 
 
 manifest_app = typer.Typer(no_args_is_help=True, help="Signed manifests of model and data "

@@ -96,6 +96,30 @@ BUILTIN_DRILLS: tuple[DrillFactory, ...] = (
         order=10,
         rules="drillhall.ml.secrets.rules:RULES",
     ),
+    DrillFactory(
+        name="model",
+        family="ml",
+        summary="unsafe model files (pickle, joblib, PyTorch, Keras, ONNX, GGUF, …)",
+        target="drillhall.ml.artifacts.drill:from_config",
+        order=20,
+        rules="drillhall.ml.artifacts.rules:RULES",
+    ),
+    DrillFactory(
+        name="manifest",
+        family="ml",
+        summary="model and data files match their signed manifest",
+        target="drillhall.ml.manifest.drill:from_config",
+        order=25,
+        rules="drillhall.ml.manifest.rules:RULES",
+    ),
+    DrillFactory(
+        name="endpoint",
+        family="ml",
+        summary="model-serving endpoints open, leaking predictions or unlimited",
+        target="drillhall.ml.endpoint.drill:from_config",
+        order=30,
+        rules="drillhall.ml.endpoint.rules:RULES",
+    ),
 )
 
 

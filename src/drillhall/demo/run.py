@@ -3,46 +3,91 @@
 The demo is honest: it runs the same drills a user runs, configured for the demo's assets and
 endpoints, and then checks that each weakness planted in the demo was found
 (:data:`PLANTED`). A planted weakness that no drill found is reported as a miss.
+
+The drills read a throw-away copy of the demo's assets (:func:`prepare_workspace`), in which
+the demo does what an attacker with write access to the training data would do: it changes a
+signed data file after signing, so that the manifest drill has something real to catch.
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from drillhall.core.config import Config, PolicySection, ServiceSection, StoreSection
-from drillhall.core.model import Run
+from drillhall.core.model import Finding, Run
 
 SERVICE = "docs-assistant-demo"
 REPORT_NAME = "drillhall-demo-report.html"
+TAMPERED = "data/tickets.csv"
+PUBLIC_KEY = "keys/demo-signing.pub"
 
 
 @dataclass(frozen=True)
 class Planted:
-    """A weakness planted in the demo and the finding that proves a drill found it."""
+    """A weakness planted in the demo and the finding that proves a drill found it: a
+    finding of ``drill`` whose rule id starts with ``rule_id`` and whose location path is
+    ``path`` (or, for findings without a path, which carries the tag ``tag``)."""
 
     drill: str
     rule_id: str
-    path: str
     what: str
+    path: str | None = None
+    tag: str | None = None
+
+    def proven_by(self, finding: Finding) -> bool:
+        if not finding.rule_id.startswith(self.rule_id):
+            return False
+        if self.path is not None and (finding.location.path or "") != self.path:
+            return False
+        return self.tag is None or self.tag in finding.tags
 
 
 PLANTED: tuple[Planted, ...] = (
-    Planted("secrets", "DH-SECRET-AWS", ".env", "AWS access key pair in the service's .env"),
-    Planted("secrets", "DH-SECRET-GOOGLE-API-KEY", "web/static/app.min.js",
-            "Google API key in the minified web bundle"),
-    Planted("secrets", "DH-SECRET-OPENAI", "mobile/docs-assistant.apk!/classes.dex",
-            "OpenAI key in the Android app's DEX string table"),
+    Planted("secrets", "DH-SECRET-AWS", "AWS access key pair in the service's .env", ".env"),
+    Planted("secrets", "DH-SECRET-GOOGLE-API-KEY", "Google API key in the minified web bundle",
+            "web/static/app.min.js"),
+    Planted("secrets", "DH-SECRET-OPENAI", "OpenAI key in the Android app's DEX string table",
+            "mobile/docs-assistant.apk!/classes.dex"),
+    Planted("model", "DH-MODEL-PICKLE-DANGEROUS", "os.system payload in the downloaded "
+            "third-party model", "models/ticket-router-v2.joblib"),
+    Planted("manifest", "DH-MANIFEST-FILE-CHANGED", "training data changed after it was "
+            "signed", TAMPERED),
+    Planted("endpoint", "DH-ENDPOINT", "classifier answers without credentials",
+            tag="exposure:unauthenticated"),
+    Planted("endpoint", "DH-ENDPOINT", "classifier returns full probability vectors",
+            tag="exposure:probabilities"),
+    Planted("endpoint", "DH-ENDPOINT", "classifier has no rate limit",
+            tag="exposure:no-rate-limit"),
 )
 
 
-def demo_config(root: Path, assets: Path, store_url: str | None = None) -> Config:
+def prepare_workspace(assets: Path, workspace: Path) -> Path:
+    """Copy the demo's assets into ``workspace`` and tamper with one signed data file (a
+    poisoned row appended after signing). Returns the copy's root."""
+    target = workspace / "assets"
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(assets, target, symlinks=True)
+    tampered = target / TAMPERED
+    with tampered.open("a", encoding="utf-8", newline="") as handle:
+        handle.write("T-9999,refund my invoice now,hardware\n")
+    return target
+
+
+def demo_config(root: Path, assets: Path, classify_url: str | None = None,
+                store_url: str | None = None) -> Config:
     """The configuration the demo runs with: every drill pointed at the demo service."""
     drills: dict[str, dict[str, Any]] = {
         "secrets": {"paths": [str(assets)]},
+        "model": {"paths": [str(assets)]},
+        "manifest": {"path": str(assets), "public_key": str(assets / PUBLIC_KEY)},
     }
+    if classify_url is not None:
+        drills["endpoint"] = {"url": classify_url, "active": True, "max_requests": 200}
     return Config(
         root=root.resolve(),
         source=None,
@@ -59,9 +104,6 @@ def missed(run: Run, planted: Sequence[Planted] = PLANTED) -> list[Planted]:
     out = []
     for p in planted:
         result = run.result(p.drill)
-        found = result is not None and any(
-            f.rule_id.startswith(p.rule_id) and (f.location.path or "") == p.path
-            for f in result.findings)
-        if not found:
+        if result is None or not any(p.proven_by(f) for f in result.findings):
             out.append(p)
     return out

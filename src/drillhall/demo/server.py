@@ -93,6 +93,8 @@ class DemoServer:
 
         app = create_app(self.assets)
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # without this, small responses wait ~40 ms for delayed ACKs (Nagle's algorithm)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((self.host, self.port))
