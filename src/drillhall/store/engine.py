@@ -14,7 +14,10 @@ failing with "database is locked" when two deferred transactions both try to upg
 from __future__ import annotations
 
 import os
+import random
 import re
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -168,6 +171,29 @@ def _check_sqlite_path(url: URL, shown: str) -> None:
         )
 
 
+def _enable_wal(cursor: Any) -> None:
+    """Switch a database file to WAL mode (a persistent setting, done once per file).
+
+    The switch needs an exclusive lock, and SQLite answers "database is locked" at once —
+    without waiting for the busy timeout — when another process holds the file at that
+    moment, as happens when several processes open a new database together. So: skip it
+    when the file is in WAL mode already, and otherwise retry with jitter until the busy
+    timeout.
+    """
+    row = cursor.execute("PRAGMA journal_mode").fetchone()
+    if row and str(row[0]).lower() == "wal":
+        return
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02 + random.random() * 0.08)  # noqa: S311 - jitter, not security
+
+
 def _configure_sqlite(engine: Engine, *, memory: bool) -> None:
     """Pragmas on every new connection, and BEGIN emitted by us (see the module docstring)."""
 
@@ -179,7 +205,7 @@ def _configure_sqlite(engine: Engine, *, memory: bool) -> None:
             cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
             cursor.execute("PRAGMA foreign_keys = ON")
             if not memory:
-                cursor.execute("PRAGMA journal_mode = WAL")
+                _enable_wal(cursor)
                 cursor.execute("PRAGMA synchronous = NORMAL")
         finally:
             cursor.close()
