@@ -31,6 +31,7 @@ _HEX = "0123456789abcdef"
 _B64 = _ALNUM + "+/"
 _B64URL = _ALNUM + "-_"
 _BASE32 = string.ascii_uppercase + "234567"
+_BECH32 = "QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L"
 # Spelled by chance, these would make a value look like a placeholder.
 _AVOID = ("xxx", "example", "your", "fake", "todo", "here", "dummy", "sample", "redact",
           "fixme", "lorem", "ipsum", "placeholder", "changeme")
@@ -209,6 +210,14 @@ _GENERATORS: dict[str, _G] = {
     "DH-SECRET-PULUMI-TOKEN": lambda r: "pu" + "l-" + _mixed(r, _HEX, 40),
     "DH-SECRET-POSTMAN-API-KEY": lambda r: ("PM" + "AK-" + _mixed(r, _HEX, 24) + "-"
                                             + _mixed(r, _HEX, 34)),
+    "DH-SECRET-AGE-SECRET-KEY": lambda r: ("AGE-SECRET-" + "KEY-1"
+                                           + "".join(r.choice(_BECH32) for _ in range(58))),
+    "DH-SECRET-CLOUDFLARE-ORIGIN-CA-KEY": lambda r: ("v1" + ".0-" + _mixed(r, _HEX, 24) + "-"
+                                                     + _mixed(r, _HEX, 146)),
+    "DH-SECRET-FIGMA-TOKEN": lambda r: "fi" + "gd_" + _mixed(r, _B64URL, 40),
+    "DH-SECRET-PLANETSCALE-TOKEN": lambda r: "pscale" + "_tkn_" + _mixed(r, _B64URL, 43),
+    "DH-SECRET-TAILSCALE-KEY": lambda r: ("tskey" + "-auth-" + _mixed(r, _ALNUM, 12) + "-"
+                                          + _mixed(r, _ALNUM, 32)),
     "DH-SECRET-GENERIC": lambda r: f'client_secret = "{_mixed(r, _ALNUM + "-_", 32)}"',
 }
 

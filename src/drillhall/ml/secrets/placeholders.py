@@ -54,13 +54,18 @@ def shannon_entropy(value: str) -> float:
 
 
 def _longest_sequential_run(value: str) -> int:
+    """Length of the longest run of consecutive characters stepping by +1 or by -1 in one
+    direction (``123456``, ``fedcba``); a zigzag such as ``787676`` is not a run."""
     best = run = 1
+    step = 0
     for a, b in pairwise(value):
-        if abs(ord(b) - ord(a)) == 1 and a.isalnum() and b.isalnum():
-            run += 1
+        delta = ord(b) - ord(a)
+        if abs(delta) == 1 and a.isalnum() and b.isalnum():
+            run = run + 1 if delta == step else 2
+            step = delta
             best = max(best, run)
         else:
-            run = 1
+            run, step = 1, 0
     return best if value else 0
 
 

@@ -167,6 +167,21 @@ SPECS: tuple[RuleSpec, ...] = (
          _rot("token", "Pulumi Cloud settings"), H),
     rule("DH-SECRET-POSTMAN-API-KEY", "Postman API key", "A Postman API key (PMAK-…).",
          _rot("key", "Postman settings"), M),
+    rule("DH-SECRET-AGE-SECRET-KEY", "age secret key",
+         "An age encryption identity (AGE-SECRET-KEY-1…): decrypts every file encrypted to it.",
+         "Generate a new identity, re-encrypt the files and keep the identity out of the "
+         "repository.", H),
+    rule("DH-SECRET-CLOUDFLARE-ORIGIN-CA-KEY", "Cloudflare Origin CA key",
+         "A Cloudflare Origin CA key (v1.0-…): issues certificates for the account's zones.",
+         _rot("key", "Cloudflare profile"), H),
+    rule("DH-SECRET-FIGMA-TOKEN", "Figma access token", "A Figma personal access token "
+         "(figd_…).", _rot("token", "Figma account settings"), M),
+    rule("DH-SECRET-PLANETSCALE-TOKEN", "PlanetScale token or password",
+         "A PlanetScale service token, OAuth token or database password (pscale_…).",
+         _rot("token", "PlanetScale organisation settings"), H),
+    rule("DH-SECRET-TAILSCALE-KEY", "Tailscale key",
+         "A Tailscale auth, API or OAuth client key (tskey-…): joins devices to the tailnet "
+         "or manages it.", _rot("key", "Tailscale admin console"), H),
 )
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -280,4 +295,14 @@ DETECTORS: tuple[Detector, ...] = (
           check=_hex_mixed),
     token("DH-SECRET-POSTMAN-API-KEY", rf"{L}PMAK-[a-f0-9]{{24}}-[a-f0-9]{{34}}{R}", "PMAK-",
           prefix=5),
+    token("DH-SECRET-AGE-SECRET-KEY", rf"{L}AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]"
+          rf"{{58}}{R}", "AGE-SECRET-KEY-1", prefix=16),
+    token("DH-SECRET-CLOUDFLARE-ORIGIN-CA-KEY", rf"{L}v1\.0-[a-f0-9]{{24}}-[a-f0-9]{{146}}{R}",
+          "v1.0-", prefix=5),
+    token("DH-SECRET-FIGMA-TOKEN", rf"{L}figd_[A-Za-z0-9_\-]{{38,43}}{R}", "figd_", prefix=5),
+    token("DH-SECRET-PLANETSCALE-TOKEN",
+          rf"{L}pscale_(?:tkn|pw|oauth)_[A-Za-z0-9_\-\.]{{32,64}}{R}", "pscale_", prefix=7),
+    token("DH-SECRET-TAILSCALE-KEY",
+          rf"{L}tskey-(?:auth|api|client|scim|webhook)-[A-Za-z0-9]{{6,24}}-[A-Za-z0-9]{{20,48}}{R}",
+          "tskey-", prefix=6),
 )

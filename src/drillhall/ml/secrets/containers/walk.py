@@ -10,6 +10,9 @@ from pathlib import Path
 
 #: Directories of version-control systems, never walked (history is read with git instead).
 VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr", "_darcs", ".jj", ".pijul", "CVS"})
+# drillhall's own state (history store, reports): it holds masked values only, and scanning it
+# would make every run see the previous one
+VCS_DIRS = VCS_DIRS | {".drillhall"}
 
 
 @lru_cache(maxsize=256)
