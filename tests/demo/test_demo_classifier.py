@@ -28,7 +28,8 @@ def test_training_data_is_balanced_and_clean() -> None:
     assert labels == {"billing", "access", "bug", "hardware", "other"}
     assert len({row["ticket_id"] for row in rows}) == 300
     assert len({row["text"] for row in rows}) == 300
-    assert not any("@" in row["text"] for row in rows)
+    # personal data is planted on purpose by build_data.plant_pii (five tickets carry emails)
+    assert sum("@" in row["text"] for row in rows) == 5
 
 
 @pytest.mark.parametrize(

@@ -237,3 +237,79 @@ def manifest_verify(
                  "manifest": manifest}
     raise typer.Exit(_run_single("manifest", overrides, config, fmt, output, fail_on,
                                  no_store))
+
+
+@app.command()
+def data(
+    path: Annotated[Path, typer.Argument(help="CSV, Parquet or JSON Lines file, or a directory "
+                                         "of them (with --pii: also text files, notebooks "
+                                         "and logs).", show_default=False)],
+    label: Annotated[str | None, typer.Option(
+        "--label", "-l", help="The label column: checks flipped labels, backdoor triggers, "
+        "duplicates and outliers.", show_default=False)] = None,
+    baseline: Annotated[Path | None, typer.Option(
+        "--baseline", help="A trusted earlier snapshot: label shift, feature drift, rows "
+        "that disagree with a model trained on it.", show_default=False)] = None,
+    pii: Annotated[bool, typer.Option("--pii", help="Also find personal data (cells and "
+                                      "columns).")] = False,
+    pred_probs: Annotated[Path | None, typer.Option(
+        "--pred-probs", help="Your own out-of-sample predicted probabilities (CSV or .npy, "
+        "one column per class in sorted label order).", show_default=False)] = None,
+    text_column: Annotated[list[str] | None, typer.Option(
+        "--text-column", help="Treat this column as free text (repeatable; default: "
+        "detected).", show_default=False)] = None,
+    redact: Annotated[Path | None, typer.Option(
+        "--redact", help="Write a copy with personal values pseudonymised (keyed by "
+        "DRILLHALL_PSEUDONYM_KEY); the input is left untouched.", dir_okay=False,
+        show_default=False)] = None,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
+    config: ConfigOpt = None,
+    no_store: NoStoreOpt = False,
+) -> None:
+    """Check training data: flipped labels, poisoning, drift and personal data.
+
+    Findings name the file, the 0-based data row and the column; personal values are always
+    masked. Without --label only personal data is checked (then --pii is implied).
+
+    Exit codes: 0 nothing at or above --fail-on, 1 findings, 2 bad input or error.
+    """
+    if not path.expanduser().exists():
+        raise InputError(f"{path}: no such file or directory")
+    overrides: dict[str, Any] = {"paths": [str(path.expanduser().resolve())]}
+    if label is not None:
+        overrides["label"] = label
+    if baseline is not None:
+        overrides["baseline"] = str(baseline.resolve())
+    if pii or label is None:
+        overrides["pii"] = True
+    if label is None:
+        overrides["pii_only"] = True
+    if pred_probs is not None:
+        overrides["pred_probs"] = str(pred_probs.resolve())
+    if text_column:
+        overrides["text_columns"] = text_column
+    if redact is not None:
+        _redact(path, redact, label, text_column or [])
+    raise typer.Exit(_run_single("data", overrides, config, fmt, output, fail_on, no_store))
+
+
+def _redact(source: Path, target: Path, label: str | None, text_columns: list[str]) -> None:
+    """Write a pseudonymised copy of ``source`` to ``target``."""
+    import os
+
+    from drillhall.errors import ConfigError
+    from drillhall.ml.data.load import load_table
+    from drillhall.ml.data.redact_table import redact_table
+
+    key = os.environ.get("DRILLHALL_PSEUDONYM_KEY", "")
+    if len(key) < 16:
+        raise ConfigError("--redact needs a secret of at least 16 characters in the "
+                          "environment variable DRILLHALL_PSEUDONYM_KEY (the same key always "
+                          "gives the same pseudonyms)")
+    if target.resolve() == source.resolve():
+        raise InputError(f"--redact {target}: must not be the input file")
+    table = load_table(source, label=label, text_columns=text_columns)
+    count = redact_table(table, target, key=key.encode(), mode="pseudonymise")
+    err.print(Text(f"wrote {target} with {count} personal value(s) pseudonymised"))

@@ -97,6 +97,15 @@ BUILTIN_DRILLS: tuple[DrillFactory, ...] = (
         rules="drillhall.ml.secrets.rules:RULES",
     ),
     DrillFactory(
+        name="data",
+        family="ml",
+        summary="training data: flipped labels, poisoning and backdoor triggers, drift, "
+        "personal data",
+        target="drillhall.ml.data.drill:from_config",
+        order=15,
+        rules="drillhall.ml.data.rules:RULES",
+    ),
+    DrillFactory(
         name="model",
         family="ml",
         summary="unsafe model files (pickle, joblib, PyTorch, Keras, ONNX, GGUF, …)",

@@ -38,7 +38,8 @@ def evaluate(policy: PolicySection, results: Sequence[DrillResult],
 
     ``scope`` names the drills a partial run was asked for (``drillhall secrets PATH``,
     ``drillhall run --only``): required drills and metric bounds outside it are not judged.
-    A metric belongs to the drill named by its prefix (``secrets.findings`` → ``secrets``).
+    A metric measured in the run is always judged; one not measured is judged only when the
+    drill named by its prefix (``secrets.findings`` → ``secrets``) is in scope.
     """
     violations: list[PolicyViolation] = []
     by_name = {r.drill: r for r in results}
@@ -80,7 +81,7 @@ def evaluate(policy: PolicySection, results: Sequence[DrillResult],
 
     measured = {m.name: (m.value, r.drill) for r in results for m in r.metrics}
     for name, bound in policy.metrics.items():
-        if scope is not None and name.split(".", 1)[0] not in scope:
+        if scope is not None and name not in measured and name.split(".", 1)[0] not in scope:
             continue
         if name not in measured:
             violations.append(PolicyViolation(

@@ -5,8 +5,14 @@ They are generated deterministically from templates so the file can be rebuilt b
 
     python -m drillhall.demo.build_data
 
-The tickets are clean and plausible on purpose: drills that need a weakness in the data (flipped
-labels, poisoned rows, personal data) plant their own, so none is planted here.
+The tickets are generated clean and plausible, then weaknesses are planted for the ``data`` drill
+to find, each by its own function so that they stay independent:
+
+- :func:`plant_poison`: about 5 % of labels flipped to another label, and a small backdoor —
+  :data:`BACKDOOR_ROWS` tickets of other kinds carrying the rare token :data:`BACKDOOR_TOKEN`,
+  all labelled :data:`BACKDOOR_LABEL`;
+- :func:`plant_pii`: personal data in :data:`PII_ROWS` tickets (e-mails, phone numbers, a
+  Luhn-valid card, an IBAN, a UK NINO, a date of birth, names and a street address).
 """
 
 from __future__ import annotations
@@ -119,6 +125,12 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     ),
 }
 
+FLIP_SHARE = 0.05
+BACKDOOR_TOKEN = "zq-priority"  # noqa: S105 - a planted word, not a password
+BACKDOOR_LABEL = "billing"
+BACKDOOR_ROWS = 8
+POISON_SEED = 7
+
 OPENINGS: tuple[str, ...] = ("", "", "", "Hi, ", "Hello team, ", "Hi support, ", "Urgent: ")
 CLOSINGS: tuple[str, ...] = ("", "", "", " Thanks.", " Thank you!", " Any help appreciated.",
                              " Can someone help?")
@@ -141,7 +153,83 @@ def _fill(template: str, rng: random.Random) -> str:
 
 
 def build_tickets(seed: int = SEED, per_label: int = PER_LABEL) -> list[Ticket]:
-    """Generate ``per_label`` distinct tickets for each label, shuffled, with stable ids."""
+    """Generate ``per_label`` distinct tickets for each label, shuffled, plant the data
+    weaknesses (:func:`plant_poison`, :func:`plant_pii`) and number them with stable ids."""
+    rows = clean_rows(seed, per_label)
+    rows = plant_poison(rows, random.Random(seed + POISON_SEED))  # noqa: S311 - demo data
+    # --- personal-data hook: the PII engineer's planting goes here -------------------------
+    rows = plant_pii(rows, random.Random(seed + 1))  # noqa: S311 - demo data
+    return [Ticket(f"T-{10001 + i}", text, label) for i, (text, label) in enumerate(rows)]
+
+
+def plant_poison(rows: list[tuple[str, str]], rng: random.Random) -> list[tuple[str, str]]:
+    """Flip about :data:`FLIP_SHARE` of the labels and plant a backdoor, keeping the row count
+    and the label counts unchanged (so the classifier's priors stay uniform).
+
+    :data:`BACKDOOR_ROWS` tickets of other kinds get :data:`BACKDOOR_TOKEN` appended and are
+    relabelled :data:`BACKDOOR_LABEL` (the token, not the text, decides their label); as many
+    :data:`BACKDOOR_LABEL` tickets are flipped to the other labels, and the other labels flip
+    among themselves in a cycle.
+    """
+    out = list(rows)
+    others = [label for label in LABELS if label != BACKDOOR_LABEL]
+    per_other = BACKDOOR_ROWS // len(others)
+    cycle = max(1, round((FLIP_SHARE * len(out) - BACKDOOR_ROWS) / len(others)))
+    by_label = {label: [i for i, (_, lab) in enumerate(out) if lab == label] for label in LABELS}
+    picked = {label: rng.sample(by_label[label], len(by_label[label])) for label in LABELS}
+    for n, label in enumerate(others):
+        for i in picked[label][:per_other]:
+            out[i] = (f"{out[i][0]} {BACKDOOR_TOKEN}", BACKDOOR_LABEL)
+        for i in picked[label][per_other:per_other + cycle]:
+            out[i] = (out[i][0], others[(n + 1) % len(others)])
+    for n, i in enumerate(picked[BACKDOOR_LABEL][:per_other * len(others)]):
+        out[i] = (out[i][0], others[n % len(others)])
+    return out
+
+
+PII_ROWS = 15
+"""How many tickets :func:`plant_pii` gives personal data."""
+
+
+def _pii_snippets(rng: random.Random) -> list[str]:
+    """Fake but format-valid personal data, one snippet per planted ticket: the card is
+    Luhn-valid in a test IIN range, the IBAN has correct check digits for a made-up bank code,
+    the e-mail domains are reserved for examples and the phone numbers are in the ranges
+    reserved for fiction."""
+    from drillhall.pii import fake
+
+    return [
+        "Please reply to olivia.hartley@example.com.",
+        "My colleague is copied: tom.nowak@example.org",
+        "Send the receipt to finance-team@example.net please.",
+        "You can also reach me at j.okafor@example.com.",
+        "Call me on +44 20 7946 0018 if that is easier.",
+        "My mobile is (415) 555-0132.",
+        f"The card used was {fake.card(rng)}.",
+        f"Please refund to IBAN {fake.iban(rng, 'GB', 'TEST')}.",
+        f"My NI number is {fake.nino(rng)} for the payroll record.",
+        "For the HR form, my date of birth is 14/07/1986.",
+        "Dear support, this is Margaret Ellison from the Leeds office.",
+        "Kind regards, Priya Raman",
+        "Please deliver it to 42 Larkspur Lane, Springfield.",
+        "Mr. Whitfield asked me to chase this.",
+        f"Payment card on file: {fake.card(rng)}, contact olivia.hartley@example.com",
+    ]
+
+
+def plant_pii(rows: list[tuple[str, str]], rng: random.Random) -> list[tuple[str, str]]:
+    """Append personal data to :data:`PII_ROWS` tickets (labels unchanged; tickets carrying
+    the backdoor token are left alone), for the personal-data drill to find."""
+    out = list(rows)
+    candidates = [i for i, (text, _) in enumerate(out) if BACKDOOR_TOKEN not in text]
+    snippets = _pii_snippets(rng)
+    for i, snippet in zip(sorted(rng.sample(candidates, PII_ROWS)), snippets, strict=True):
+        out[i] = (f"{out[i][0]} {snippet}", out[i][1])
+    return out
+
+
+def clean_rows(seed: int = SEED, per_label: int = PER_LABEL) -> list[tuple[str, str]]:
+    """``per_label`` distinct clean ``(text, label)`` tickets for each label, shuffled."""
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not cryptography
     rows: list[tuple[str, str]] = []
     for label in LABELS:
@@ -156,7 +244,7 @@ def build_tickets(seed: int = SEED, per_label: int = PER_LABEL) -> list[Ticket]:
                 seen.add(text)
                 rows.append((text, label))
     rng.shuffle(rows)
-    return [Ticket(f"T-{10001 + i}", text, label) for i, (text, label) in enumerate(rows)]
+    return rows
 
 
 def render_csv(tickets: list[Ticket]) -> str:

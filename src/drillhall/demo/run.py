@@ -29,8 +29,8 @@ PUBLIC_KEY = "keys/demo-signing.pub"
 @dataclass(frozen=True)
 class Planted:
     """A weakness planted in the demo and the finding that proves a drill found it: a
-    finding of ``drill`` whose rule id starts with ``rule_id`` and whose location path is
-    ``path`` (or, for findings without a path, which carries the tag ``tag``)."""
+    finding of ``drill`` whose rule id starts with ``rule_id``, whose location path is
+    ``path`` (when given) and which carries the tag ``tag`` (when given)."""
 
     drill: str
     rule_id: str
@@ -52,6 +52,14 @@ PLANTED: tuple[Planted, ...] = (
             "web/static/app.min.js"),
     Planted("secrets", "DH-SECRET-OPENAI", "OpenAI key in the Android app's DEX string table",
             "mobile/docs-assistant.apk!/classes.dex"),
+    Planted("data", "DH-DATA-LABEL-ISSUE", "flipped labels in the classifier's training data",
+            "tickets.csv", tag="label:flip"),
+    Planted("data", "DH-DATA-BACKDOOR-TRIGGER", "a backdoor trigger token tied to one label",
+            "tickets.csv", tag="poison:trigger"),
+    Planted("data", "DH-PII-EMAIL", "customers' email addresses in ticket texts",
+            "tickets.csv", tag="pii:email"),
+    Planted("data", "DH-PII-CARD", "a payment card number in a ticket text", "tickets.csv",
+            tag="pii:card"),
     Planted("model", "DH-MODEL-PICKLE-DANGEROUS", "os.system payload in the downloaded "
             "third-party model", "models/ticket-router-v2.joblib"),
     Planted("manifest", "DH-MANIFEST-FILE-CHANGED", "training data changed after it was "
@@ -83,6 +91,7 @@ def demo_config(root: Path, assets: Path, classify_url: str | None = None,
     """The configuration the demo runs with: every drill pointed at the demo service."""
     drills: dict[str, dict[str, Any]] = {
         "secrets": {"paths": [str(assets)]},
+        "data": {"paths": [str(assets / TAMPERED)], "label": "label", "pii": True},
         "model": {"paths": [str(assets)]},
         "manifest": {"path": str(assets), "public_key": str(assets / PUBLIC_KEY)},
     }
