@@ -81,3 +81,33 @@ def test_endpoint_open_versus_hardened(tmp_path: Path) -> None:
     assert token not in h.stdout + h.stderr
     remote = drillhall("ml", "endpoint", "http://192.0.2.1/classify", cwd=tmp_path)
     assert remote.returncode == 2 and "--allow-remote" in remote.stderr
+
+
+def test_data_finds_pii_and_flips_and_redacts(tmp_path: Path) -> None:
+    pytest.importorskip("pandas")
+    from drillhall.demo import assets_dir
+
+    source = assets_dir() / "data" / "tickets.csv"
+    r = drillhall("ml", "data", str(source), "--label", "label", "--pii", "-f", "json",
+                  "--no-store", cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    findings = json.loads(r.stdout)["results"][0]["findings"]
+    tags = {t for f in findings for t in f["tags"]}
+    assert {"label:flip", "poison:trigger", "pii:email", "pii:card"} <= tags
+    for f in findings:
+        assert f["location"]["path"] == "tickets.csv"
+        if f["rule_id"].startswith("DH-PII-") and f["rule_id"] != "DH-PII-COLUMN":
+            assert isinstance(f["location"]["row"], int) and f["location"]["field"] == "text"
+    emails = [line.split(",", 1)[1] for line in source.read_text().splitlines() if "@" in line]
+    out = tmp_path / "redacted.csv"
+    no_key = drillhall("ml", "data", str(source), "--redact", str(out), cwd=tmp_path)
+    assert no_key.returncode == 2 and "DRILLHALL_PSEUDONYM_KEY" in no_key.stderr
+    key = {"DRILLHALL_PSEUDONYM_KEY": "k" * 24}
+    red = drillhall("ml", "data", str(source), "--redact", str(out), "--no-store", "-f", "json",
+                    cwd=tmp_path, env=key)
+    assert red.returncode == 1, red.stderr
+    text = out.read_text()
+    assert "@" not in text and "<email:" in text
+    assert emails and all(e not in red.stdout for e in emails)
+    bad = drillhall("ml", "data", str(source), "--label", "nope", cwd=tmp_path)
+    assert bad.returncode == 2 and "nope" in bad.stderr and "Traceback" not in bad.stderr

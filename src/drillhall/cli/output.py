@@ -14,6 +14,7 @@ from drillhall.core.config import Config
 from drillhall.core.drill import Registry
 from drillhall.core.model import Run, Severity, Status, Verdict
 from drillhall.core.rules import known_rules
+from drillhall.core.runner import BAD_INPUT
 from drillhall.errors import ConfigError, ReportError
 from drillhall.reports import Format, ReportContext, render, render_table, write_report
 from drillhall.store import Store
@@ -102,13 +103,18 @@ def deliver(run: Run, ctx: ReportContext, delivery: Delivery,
         except OSError as exc:
             raise ReportError(f"cannot write the report to standard output: "
                               f"{exc.strerror or exc}") from None
+    for problem in bad_input(run):
+        err.print(Text.assemble(("drillhall: error: ", "bold red"), problem), highlight=False)
     return exit_code(run)
 
 
 def exit_code(run: Run) -> int:
-    """130 when the run was interrupted (as for Ctrl-C), 1 when the policy is not met, else 0."""
+    """130 when the run was interrupted (as for Ctrl-C), 2 when a drill's input was wrong,
+    1 when the policy is not met, else 0."""
     if any(r.status is Status.INTERRUPTED for r in run.results):
         return 130
+    if bad_input(run):
+        return 2
     return 1 if run.verdict is Verdict.FAILED else 0
 
 
@@ -148,6 +154,11 @@ def default_format(output: Path | None) -> Format:
     if output is not None:
         return _BY_SUFFIX.get(output.suffix.lower(), Format.JSON)
     return Format.TABLE if stdout_is_terminal() else Format.JSON
+
+
+def bad_input(run: Run) -> list[str]:
+    """The one-sentence diagnostics of drills that failed on wrong input or options."""
+    return [e.detail for r in run.results for e in r.journal if e.event == BAD_INPUT]
 
 
 def summary(run: Run) -> None:

@@ -24,11 +24,13 @@ from types import FrameType
 
 from drillhall.core.drill import Drill, DrillContext, ProgressCallback
 from drillhall.core.model import DrillResult, JournalEntry, Status, utcnow
-from drillhall.errors import DrillhallError
+from drillhall.errors import ConfigError, DrillhallError, InputError
 
 log = logging.getLogger(__name__)
 
 GRACE_SECONDS = 5.0
+BAD_INPUT = "bad-input"
+"""Journal event of a drill that ended in error because its input or options were wrong."""
 _POLL_SECONDS = 0.1
 
 
@@ -81,6 +83,10 @@ def _call(drill: Drill, ctx: DrillContext) -> DrillResult:
     started = utcnow()
     try:
         result = drill.run(ctx)
+    except (ConfigError, InputError) as exc:
+        # the user's input is at fault, not the drill: the command exits 2 (see BAD_INPUT)
+        return _error(name, started, exc.diagnostics(),
+                      (JournalEntry(utcnow(), BAD_INPUT, exc.diagnostics()),))
     except DrillhallError as exc:
         return _error(name, started, exc.diagnostics())
     except (KeyboardInterrupt, SystemExit, RunInterrupted):
