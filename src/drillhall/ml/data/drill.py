@@ -148,7 +148,7 @@ class DataDrill:
         metrics = (
             Metric("data.rows", out.rows),
             Metric("ml.label_issue_rate",
-                   round(out.label_issues / out.rows, 4) if out.rows else 0.0),
+                   round(out.label_issues / out.rows, 4) if out.rows else 0.0, "ratio"),
             Metric("ml.suspected_poison_rows", len(out.poison_rows)),
             Metric("ml.drifted_features", out.drifted),
             Metric("ml.pii_findings", out.pii),
