@@ -1,7 +1,7 @@
 """Poisoning: backdoor triggers, duplicate clusters, duplicated rows and outliers.
 
 *Trigger*: a token (a word of a text column, or ``column=value`` of another column) that is
-rare (at least :data:`MIN_SUPPORT` rows, at most ``max(MAX_SUPPORT_FLOOR, 2 %)`` of rows),
+rare (at least :data:`MIN_SUPPORT` rows, at most ``max(MAX_SUPPORT_FLOOR, 5 %)`` of rows),
 carried almost only by one label (at least :data:`MIN_PURITY`) whose base rate is much lower
 (lift at least :data:`MIN_LIFT`), and whose rows would *otherwise* be predicted as other
 labels: a naive Bayes model over every other token of those rows disagrees with the label
@@ -31,7 +31,7 @@ from drillhall.ml.data.features import Columns, feature_matrix, split_columns
 
 MIN_SUPPORT = 3
 MAX_SUPPORT_FLOOR = 10
-MAX_SHARE = 0.02
+MAX_SHARE = 0.05
 MIN_PURITY = 0.95
 MIN_LIFT = 1.5
 MIN_DISAGREEMENT = 0.5
@@ -66,10 +66,17 @@ def _row_tokens(table: Table, columns: Columns) -> tuple[list[set[str]], list[se
             out[i].update(_TOKEN.findall(value.lower()))
     for column in (*columns.categorical, *columns.numeric):
         series = frame[column]
-        if series.nunique() > len(series) // 2:  # continuous: exact values mean nothing
+        if series.nunique() > len(series) // 2:
+            # continuous: an exact value means nothing, unless the same value repeats — a
+            # value stamped on several rows is how a tabular trigger is planted
             deciles = pd.qcut(series.rank(method="first"), 10, labels=False, duplicates="drop")
             for i, value in enumerate(deciles.tolist()):
                 context[i].add(f"{column}~q{value}")
+            counts = series.value_counts()
+            repeated = set(counts[counts >= MIN_SUPPORT].index)
+            for i, value in enumerate(series.tolist()):
+                if value in repeated:
+                    out[i].add(f"{column}={value}")
             continue
         for i, value in enumerate(series.astype(str).tolist()):
             out[i].add(f"{column}={value}")
@@ -110,9 +117,13 @@ def find_triggers(table: Table) -> list[Trigger]:
         return []
     nb = _naive_bayes(context, vocabulary, y, len(classes))
     found = []
+    row_sets = {token: frozenset(rows) for token, rows, _, _ in candidates}
     for token, rows, top, purity in candidates:
         carrying = [i for i in rows if y[i] == top]
-        others = _predict_without(nb, context, carrying, vocabulary, exclude={token})
+        # a trigger may be several values stamped together (two pixels, a word pair): leave
+        # out every candidate marking the same rows, or its twin would vote for the label
+        twins = {t for t, r in row_sets.items() if r == row_sets[token]}
+        others = _predict_without(nb, context, carrying, vocabulary, exclude=twins)
         disagreement = float(np.mean(others != top))
         if disagreement >= MIN_DISAGREEMENT:
             found.append(Trigger(token, classes[top], tuple(rows), purity, disagreement))
