@@ -85,6 +85,8 @@ _DENY_MODULES: dict[str, str] = {
     "pandas.io": "reads files and URLs", "pandas.core.computation": "evaluates expressions",
     "pandas.eval": "evaluates expressions", "sklearn.datasets": "downloads data",
     "mlflow": "runs projects and commands", "uuid._get_command_stdout": "runs commands",
+    "sklearn.utils._testing": "runs Python source in a subprocess",
+    "pydoc": "pydoc.locate reaches any callable by name; pydoc pagers run commands",
     "fickling": "tampers with the scanner", "picklescan": "tampers with the scanner",
     "modelscan": "tampers with the scanner",
 }
@@ -160,6 +162,9 @@ _PANDAS_TOP = re.compile(
     r"|Timedelta|Categorical|Interval|Period|NaT|NA|CategoricalDtype|Int64Dtype|StringDtype)\Z")
 
 
+_TEST_PARTS = frozenset({"testing", "_testing", "tests", "_tests", "conftest", "test_utils"})
+
+
 def _is_dunder(part: str) -> bool:
     return len(part) > 4 and part.startswith("__") and part.endswith("__")
 
@@ -193,6 +198,10 @@ def judge(module: str, qualname: str) -> Judgement:
         return Judgement(Verdict.SAFE if _PANDAS_TOP.match(qualname) else Verdict.UNKNOWN)
     if any(module.startswith(p) if p.endswith(".") else _under(module, p)
            for p in _SAFE_MODULE_PREFIXES):
+        # a trusted package's test helpers are not model code: they run scripts and spawn
+        # interpreters (sklearn.utils._testing), so they are never trusted with the package
+        if _TEST_PARTS & set(module.split(".")):
+            return Judgement(Verdict.UNKNOWN)
         return Judgement(Verdict.SAFE)
     return Judgement(Verdict.UNKNOWN)
 
