@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
+from typing import TYPE_CHECKING
 
 from drillhall.cli.console import drill_progress
 from drillhall.cli.output import Delivery, deliver, report_context
@@ -10,13 +11,17 @@ from drillhall.core.config import Config
 from drillhall.core.execute import Plan, execute
 from drillhall.core.model import Run
 from drillhall.core.runner import RunnerOptions
-from drillhall.store import Store
+
+if TYPE_CHECKING:  # SQLAlchemy and Alembic load only when a store is opened
+    from drillhall.store import Store
 
 
 def open_store(config: Config, enabled: bool) -> Store | None:
     """The history store named by the configuration (or the environment), if enabled."""
     if not enabled:
         return None
+    from drillhall.store import Store
+
     return Store.open(config.store.url, root=config.root)
 
 

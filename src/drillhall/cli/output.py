@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
@@ -17,7 +17,9 @@ from drillhall.core.rules import known_rules
 from drillhall.core.runner import BAD_INPUT
 from drillhall.errors import ConfigError, ReportError
 from drillhall.reports import Format, ReportContext, render, render_table, write_report
-from drillhall.store import Store
+
+if TYPE_CHECKING:  # SQLAlchemy and Alembic load only when a store is opened
+    from drillhall.store import Store
 
 FormatOpt = Annotated[
     Format | None,
