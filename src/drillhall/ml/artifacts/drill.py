@@ -26,9 +26,9 @@ from drillhall.core.model import (
     Status,
     utcnow,
 )
+from drillhall.core.paths import scan_roots
 from drillhall.core.rules import RuleInfo
 from drillhall.core.validation import parse_section
-from drillhall.errors import InputError
 from drillhall.ml.artifacts.base import ArtifactLimits
 from drillhall.ml.artifacts.rules import RULES
 from drillhall.ml.artifacts.scan import Located, Scanner, ScanReport
@@ -83,25 +83,8 @@ class ModelDrill:
         self.root = root
 
     def _roots(self) -> list[tuple[Path, str]]:
-        """``(path, display prefix)`` per path: displays are relative to the one path given,
-        or to the root when there are several."""
-        paths = []
-        for text in self.options.paths:
-            p = Path(text).expanduser()
-            p = p if p.is_absolute() else self.root / p
-            if not p.exists():
-                raise InputError(f"{text}: no such file or directory")
-            paths.append(p)
-        if len(paths) == 1:
-            return [(paths[0], "")]
-        out = []
-        for p in paths:
-            try:
-                prefix = p.resolve().relative_to(self.root.resolve()).as_posix()
-            except ValueError:
-                prefix = p.as_posix()
-            out.append((p, "" if prefix == "." else prefix))
-        return out
+        """``(path, display prefix)`` per scanned path (see :func:`scan_roots`)."""
+        return scan_roots(self.options.paths, self.root)
 
     def preflight(self) -> None:
         """Check that every path exists; raises InputError naming the first that does not."""

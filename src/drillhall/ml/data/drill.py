@@ -28,6 +28,7 @@ from drillhall.core.model import (
     Status,
     utcnow,
 )
+from drillhall.core.paths import resolve_input
 from drillhall.core.rules import RuleInfo
 from drillhall.core.validation import parse_section
 from drillhall.errors import ConfigError, InputError
@@ -83,8 +84,7 @@ class DataDrill:
         self.root = root
 
     def _resolve(self, text: str) -> Path:
-        p = Path(text).expanduser()
-        return p if p.is_absolute() else self.root / p
+        return resolve_input(text, self.root)
 
     def _display(self, path: Path) -> str:
         """``path`` relative to the one scanned PATH (its folder, for a file), as the secrets

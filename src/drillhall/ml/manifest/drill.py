@@ -26,6 +26,7 @@ from drillhall.core.model import (
     Status,
     utcnow,
 )
+from drillhall.core.paths import resolve_input
 from drillhall.core.validation import parse_section
 from drillhall.errors import ConfigError, InputError
 from drillhall.ml.manifest import rules
@@ -64,8 +65,7 @@ class ManifestDrill:
         self.root = root
 
     def _resolve(self, text: str, base: Path) -> Path:
-        p = Path(text).expanduser()
-        return p if p.is_absolute() else base / p
+        return resolve_input(text, base)
 
     @property
     def directory(self) -> Path:

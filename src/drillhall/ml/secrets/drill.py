@@ -18,8 +18,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from drillhall.core.drill import DrillContext
 from drillhall.core.model import DrillResult, JournalEntry, Metric, Severity, Status, utcnow
+from drillhall.core.paths import resolve_input, scan_roots
 from drillhall.core.validation import parse_section
-from drillhall.errors import InputError
 from drillhall.ml.secrets.allowlist import Allowlist, load_allowlist
 from drillhall.ml.secrets.baseline import load_baseline
 from drillhall.ml.secrets.containers import Limits
@@ -68,28 +68,11 @@ class SecretsDrill:
         self.root = root
 
     def _resolve(self, text: str) -> Path:
-        p = Path(text).expanduser()
-        return p if p.is_absolute() else self.root / p
+        return resolve_input(text, self.root)
 
     def _roots(self) -> list[tuple[Path, str]]:
-        """``(path, display prefix)`` per scanned path; with one path, displays are relative
-        to it, with several, relative to the root."""
-        paths = []
-        for text in self.options.paths:
-            p = self._resolve(text)
-            if not p.exists():
-                raise InputError(f"{text}: no such file or directory")
-            paths.append(p)
-        if len(paths) == 1:
-            return [(paths[0], "")]
-        out = []
-        for p in paths:
-            try:
-                prefix = p.resolve().relative_to(self.root.resolve()).as_posix()
-            except ValueError:
-                prefix = p.as_posix()
-            out.append((p, "" if prefix == "." else prefix))
-        return out
+        """``(path, display prefix)`` per scanned path (see :func:`scan_roots`)."""
+        return scan_roots(self.options.paths, self.root)
 
     def _scan_options(self) -> ScanOptions:
         engine = self.options.engine
