@@ -111,3 +111,15 @@ def test_data_finds_pii_and_flips_and_redacts(tmp_path: Path) -> None:
     assert emails and all(e not in red.stdout for e in emails)
     bad = drillhall("ml", "data", str(source), "--label", "nope", cwd=tmp_path)
     assert bad.returncode == 2 and "nope" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_endpoint_query_values_are_masked_everywhere(tmp_path: Path) -> None:
+    secret = "QuErY" + "sEcReT42xyz"
+    with EndpointServer(demo_app()) as server:
+        r = drillhall("ml", "endpoint", f"{server.url}/classify?api_key={secret}", "-f", "json",
+                      "-o", "e.json", cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    assert secret not in r.stdout + r.stderr
+    assert secret not in (tmp_path / "e.json").read_text()
+    stored = b"".join(p.read_bytes() for p in (tmp_path / ".drillhall").glob("history.db*"))
+    assert secret.encode() not in stored

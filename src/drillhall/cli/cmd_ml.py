@@ -22,6 +22,7 @@ from drillhall.cli.output import (
 from drillhall.core.config import load_or_default
 from drillhall.core.drill import Registry
 from drillhall.core.execute import plan_single
+from drillhall.core.redact import scrub
 from drillhall.errors import InputError
 
 app = typer.Typer(no_args_is_help=True, help="MLOps security: unsafe model files, signed "
@@ -137,13 +138,15 @@ def endpoint(
 def _print_probe_plan(drill: Any) -> None:
     """The endpoint probe's plan on stderr before anything is sent."""
     probe_plan = drill.plan()
-    err.print(Text(f"probe plan for {probe_plan.origin}{probe_plan.target_path}: at most "
-                   f"{probe_plan.total} of {probe_plan.budget} requests", style="bold"))
+    secrets = drill.query_values()
+    err.print(Text(scrub(f"probe plan for {probe_plan.origin}{probe_plan.target_path}: at most "
+                         f"{probe_plan.total} of {probe_plan.budget} requests", secrets),
+                   style="bold"))
     for step in probe_plan.steps:
         what = f"  {step.check:<18} {step.requests:>4} × {step.method:<7} "
         where = ", ".join(step.paths[:4]) + (" …" if len(step.paths) > 4 else "")
         line = what + (f"(skipped: {step.skipped})" if step.skipped else where)
-        err.print(Text(line, style="dim" if step.skipped else ""))
+        err.print(Text(scrub(line, secrets), style="dim" if step.skipped else ""))
 
 
 manifest_app = typer.Typer(no_args_is_help=True, help="Signed manifests of model and data "

@@ -11,14 +11,25 @@ never appears in findings or the journal.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from drillhall.core.drill import DrillContext
-from drillhall.core.model import DrillResult, JournalEntry, Metric, Severity, Status, utcnow
+from drillhall.core.model import (
+    DrillResult,
+    Finding,
+    JournalEntry,
+    Metric,
+    Severity,
+    Status,
+    utcnow,
+)
+from drillhall.core.redact import scrub
 from drillhall.core.validation import parse_section
 from drillhall.errors import ConfigError
 from drillhall.ml.endpoint.client import HARD_CAP
@@ -112,8 +123,28 @@ class EndpointDrill:
         else:
             status, reason = Status.PASSED, None
         journal = _plan_journal(report.plan) + report.journal
-        return DrillResult(self.name, status, report.findings, tuple(metrics), journal,
+        secrets = self.query_values()
+        findings = tuple(_scrub_finding(f, secrets) for f in report.findings)
+        journal = tuple(replace(e, detail=scrub(e.detail, secrets), event=scrub(e.event, secrets))
+                        for e in journal)
+        return DrillResult(self.name, status, findings, tuple(metrics), journal,
                            started, utcnow(), reason=reason)
+
+    def query_values(self) -> list[str]:
+        """Values in the URL's query string. They may be keys (``?api_key=…``), so every
+        text the drill reports shows them masked."""
+        return [value for _, value in parse_qsl(urlsplit(self.options.url).query)
+                if len(value) >= 4]
+
+
+def _scrub_finding(finding: Finding, secrets: Sequence[str]) -> Finding:
+    if not secrets:
+        return finding
+    loc = finding.location
+    return replace(finding, title=scrub(finding.title, secrets),
+                   evidence=scrub(finding.evidence, secrets),
+                   location=replace(loc, uri=scrub(loc.uri, secrets) if loc.uri else loc.uri,
+                                    path=scrub(loc.path, secrets) if loc.path else loc.path))
 
 
 def _plan_journal(the_plan: ProbePlan) -> tuple[JournalEntry, ...]:
