@@ -41,6 +41,10 @@ _RULES: dict[str, RuleInfo] = {r.rule_id: r for r in RULES}
 _POISON_TAGS = ("poison:",)
 
 
+
+MAX_TEXT_BYTES = 64 * 1024 * 1024
+"""Text files larger than this are not scanned for personal data (journaled)."""
+
 class DataOptions(BaseModel):
     """The ``[drills.data]`` table."""
 
@@ -117,6 +121,29 @@ class DataDrill:
                 self._is_text_file(self._resolve(p)) for p in self.options.paths)):
             need("pandas")
 
+    def _text_files(self, folder: Path, out: _Outcome) -> list[Path]:
+        """Text files (not data tables) under ``folder``: hidden paths, binaries and files
+        over :data:`MAX_TEXT_BYTES` are skipped, and the journal says how many."""
+        found, skipped = [], 0
+        for path in sorted(folder.rglob("*")):
+            if (not path.is_file() or path.suffix.lower() in SUFFIXES
+                    or any(part.startswith(".") for part in path.relative_to(folder).parts)):
+                continue
+            try:
+                with path.open("rb") as handle:
+                    head = handle.read(8192)
+                too_big = path.stat().st_size > MAX_TEXT_BYTES
+            except OSError:
+                too_big, head = True, b""
+            if too_big or b"\0" in head:
+                skipped += 1
+                continue
+            found.append(path)
+        if skipped:
+            out.note("skipped", f"{skipped} binary, unreadable or oversized file(s) under "
+                     f"{self._display(folder)} not scanned for personal data")
+        return found
+
     @staticmethod
     def _is_text_file(path: Path) -> bool:
         return path.is_file() and path.suffix.lower() not in SUFFIXES
@@ -137,8 +164,14 @@ class DataDrill:
                                     "cancelled before every data set was checked")
             if self.options.pii_only and self._is_text_file(path):
                 self._pii_text(path, out)
-            else:
-                self._check(path, ctx, out)
+                continue
+            if path.is_dir() and self.options.pii:
+                # pipelines leak personal data into logs, notes and notebooks beside the data
+                for text_file in self._text_files(path, out):
+                    self._pii_text(text_file, out)
+                if not any(p.suffix.lower() in SUFFIXES for p in path.rglob("*")):
+                    continue
+            self._check(path, ctx, out)
         status = (Status.FAILED if any(f.severity.at_least(Severity.LOW) for f in out.findings)
                   else Status.PASSED)
         return self._result(out, started, status, None)

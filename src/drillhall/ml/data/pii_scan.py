@@ -36,7 +36,9 @@ DESCRIPTIONS: dict[str, str] = {
     "address": "postal address", "dob": "date of birth",
 }
 _SEVERITY: dict[str, Severity] = {k: Severity.HIGH for k in KINDS} | {
-    "ip": Severity.MEDIUM, "person": Severity.MEDIUM}
+    "ip": Severity.MEDIUM, "person": Severity.MEDIUM,
+    "card": Severity.CRITICAL, "ssn": Severity.CRITICAL}
+"""Per kind, as documented by the DH-PII-* rules (payment cards and SSNs are critical)."""
 
 _HINTS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
     (kind, re.compile(pattern)) for kind, pattern in (
