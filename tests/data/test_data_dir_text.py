@@ -8,8 +8,8 @@ import pytest
 
 pytest.importorskip("pandas")
 
-from drillhall.core.drill import DrillContext  # noqa: E402
-from drillhall.ml.data import drill as data_drill  # noqa: E402
+from drillhall.core.drill import DrillContext
+from drillhall.ml.data import drill as data_drill
 
 
 def _email() -> str:

@@ -116,12 +116,13 @@ def test_cancel_stops_before_sending() -> None:
 
 
 def test_unreachable_target_is_an_error() -> None:
-    from drillhall.errors import DrillError
+    # the user's URL is at fault: InputError, so the command exits 2
+    from drillhall.errors import InputError
 
     def broken(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused", request=request)
 
-    with pytest.raises(DrillError, match="did not answer"):
+    with pytest.raises(InputError, match="did not answer"):
         probe(ProbeConfig("http://127.0.0.1:8080/predict"),
               transport=httpx.MockTransport(broken))
 
@@ -136,3 +137,13 @@ def test_catch_all_pages_are_not_taken_for_routes() -> None:
                    transport=httpx.MockTransport(spa))
     assert not [f for f in report.findings if f.tags[0] == R.TAG_MANAGEMENT]
     assert any(e.event == "catch-all" for e in report.journal)
+
+
+def test_a_route_that_does_not_exist_is_an_error() -> None:
+    from drillhall.errors import InputError
+
+    def missing(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(404, json={"detail": "Not Found"})
+
+    with pytest.raises(InputError, match="answered 404"):
+        probe(ProbeConfig("http://127.0.0.1:8080/nope"), transport=httpx.MockTransport(missing))

@@ -22,7 +22,7 @@ import httpx
 from drillhall.__about__ import __version__
 from drillhall.core.model import Finding, JournalEntry, Severity, utcnow
 from drillhall.core.redact import scrub
-from drillhall.errors import DrillError
+from drillhall.errors import InputError
 from drillhall.ml.endpoint import analysis
 from drillhall.ml.endpoint.checks import Findings
 from drillhall.ml.endpoint.client import (
@@ -150,6 +150,10 @@ def _base_headers(state: _State, *, credentials: bool) -> dict[str, str]:
     return headers
 
 
+def _no_query(path: str) -> str:
+    return path.split("?", 1)[0]
+
+
 def _predict(state: _State, body: bytes, *, credentials: bool = True) -> Exchange:
     headers = _base_headers(state, credentials=credentials)
     headers["Content-Type"] = "application/json"
@@ -176,8 +180,13 @@ def _step_prediction(state: _State, budget: int) -> None:
     exchange = _predict(state, state.config.template().render(first))
     path = exchange.path
     if exchange.status == 0:
-        raise DrillError(f"the endpoint {state.client.origin}{path} did not answer "
-                         f"({exchange.error})")
+        raise InputError(f"the endpoint {state.client.origin}{_no_query(path)} did not "
+                         f"answer ({exchange.error})")
+    if exchange.status in (404, 405):
+        # not access control: the URL or method is wrong, and every check would be hollow
+        raise InputError(f"the endpoint {state.client.origin}{_no_query(path)} answered "
+                         f"{exchange.status} to {exchange.method}: not a prediction route "
+                         "(check the URL and --body-template)")
     state.note("prediction", f"{exchange.method} {path} -> {exchange.status}")
     if not exchange.ok:
         hint = ("credentials were given" if state.config.has_credentials
