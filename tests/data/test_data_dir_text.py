@@ -46,3 +46,15 @@ def test_pii_severities_follow_the_rules() -> None:
     documented = {r.rule_id: r.severity for r in RULES}
     for kind, severity in _SEVERITY.items():
         assert documented[f"DH-PII-{kind.upper()}"] is severity, kind
+
+
+def test_no_signal_means_no_label_verdicts(tmp_path: Path) -> None:
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    rows = ["x,label"] + [f"{rng.normal():.4f},{rng.choice(['a', 'b'])}" for _ in range(80)]
+    (tmp_path / "noise.csv").write_text("\n".join(rows) + "\n")
+    drill = data_drill.from_config({"paths": ["noise.csv"], "label": "label"}, tmp_path)
+    result = drill.run(DrillContext(root=tmp_path))
+    assert not [f for f in result.findings if f.rule_id == "DH-DATA-LABEL-ISSUE"]
+    assert any("do not predict the label" in e.detail for e in result.journal)

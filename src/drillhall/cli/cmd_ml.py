@@ -208,9 +208,15 @@ def manifest_create(
         manifest = create_manifest(path, include=tuple(include or ("**/*",)),
                                    exclude=tuple(exclude or ()),
                                    progress=progress.callback("manifest"))
+    if not manifest.files:
+        raise InputError(f"{path}: no file matches the selection (--include / --exclude); "
+                         "an empty manifest would prove nothing")
     target = path / DEFAULT_MANIFEST_NAME
     write_signed(sign(manifest, key), target)
     err.print(Text(f"signed {len(manifest.files)} file(s) into {target}"))
+    if bom is not None and bom.resolve().is_relative_to(path.resolve()):
+        err.print(Text(f"note: {bom} is inside {path}, so the next verify will report it as "
+                       "an added file; write it elsewhere or --exclude it", style="yellow"))
     if bom is not None:
         write_report(to_cyclonedx(manifest, name=path.resolve().name, version=manifest.created,
                                   root=path), bom)
@@ -293,9 +299,13 @@ def data(
         overrides["pred_probs"] = str(pred_probs.resolve())
     if text_column:
         overrides["text_columns"] = text_column
+    cfg = load_or_default(config, Path.cwd())
+    plan = plan_single(Registry.default(), "data", {**cfg.drills.get("data", {}), **overrides},
+                       cfg.root)  # options and inputs checked before anything is written
     if redact is not None:
         _redact(path, redact, label, text_column or [])
-    raise typer.Exit(_run_single("data", overrides, config, fmt, output, fail_on, no_store))
+    raise typer.Exit(run_plan(cfg, plan, Delivery(fmt, output, parse_fail_on(fail_on)),
+                              store_runs=not no_store))
 
 
 def _redact(source: Path, target: Path, label: str | None, text_columns: list[str]) -> None:

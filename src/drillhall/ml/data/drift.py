@@ -159,6 +159,17 @@ def _text(base: Any, cur: Any, th: DriftThresholds) -> _Stat | None:
     return _Stat(_psi(bc, cc), _chi2_p(bc, cc), "χ²", detail)
 
 
+def _identifier(table: Table, other: Table, column: str) -> bool:
+    """A non-numeric, non-text column whose every value is distinct (``ticket_id``): new ids
+    are always unseen, which is not drift."""
+    if column in table.text_columns or column in other.text_columns:
+        return False
+    pdt = need("pandas.api.types")
+    series = table.frame[column]
+    return (not pdt.is_numeric_dtype(series) and len(series) > 1
+            and series.nunique(dropna=True) == len(series))
+
+
 def _kind(table: Table, other: Table, column: str) -> str:
     if column in table.text_columns or column in other.text_columns:
         return "text"
@@ -344,7 +355,8 @@ def compare(
         shift, issue = _label_shift(baseline.frame[label], current.frame[label], label, th)
         if issue is not None:
             issues.append(issue)
-    kinds = {str(c): _kind(baseline, current, str(c)) for c in shared if c != label}
+    kinds = {str(c): _kind(baseline, current, str(c)) for c in shared
+             if c != label and not _identifier(baseline, current, str(c))}
     measure = {"numeric": _numeric, "categorical": _categorical, "text": _text}
     drifted = 0
     for col, kind in kinds.items():

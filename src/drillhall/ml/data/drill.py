@@ -113,6 +113,9 @@ class DataDrill:
             value = getattr(self.options, key)
             if value is not None and not self._resolve(value).is_file():
                 raise InputError(f"{value}: no such file ({key})")
+        if self.options.baseline is not None and self.options.label is None:
+            raise ConfigError("[drills.data] a baseline is compared through the label column: "
+                              "give 'label' (--label) too")
         if self.options.pred_probs is not None and self.options.label is None:
             raise ConfigError("[drills.data] pred_probs needs a label column (key 'label')")
         if self.options.pred_probs is not None and len(self.options.paths) > 1:

@@ -38,6 +38,10 @@ REGULARISATION = (0.1, 1.0, 10.0)
 the given labels is kept (strong regularisation resists memorising the flipped labels)."""
 
 
+
+MIN_SIGNAL = 0.05
+"""Out-of-sample accuracy must beat the majority-class rate by this much for label checks."""
+
 @dataclass(frozen=True)
 class LabelReport:
     """What the label check found, and what it could not do (``skipped``)."""
@@ -158,6 +162,14 @@ def label_issues(table: Table, *, folds: int = 5, seed: int = 0,
             return LabelReport(classes=classes, skipped=str(exc))
     index = {c: i for i, c in enumerate(classes)}
     labels = np.array([index[v] for v in values])
+    accuracy = float(np.mean(probs.argmax(axis=1) == labels))
+    majority = float(np.bincount(labels).max() / len(labels))
+    if accuracy < majority + MIN_SIGNAL:
+        # a model that does no better than always answering the commonest class cannot say
+        # which labels are wrong; flagging its disagreements would flag noise
+        return LabelReport(classes=classes, model=model, skipped=(
+            f"the features do not predict the label (out-of-sample accuracy {accuracy:.2f}, "
+            f"majority class {majority:.2f}): label checks need a signal to compare with"))
     rows, likely = find_issue_rows(labels, probs)
     issues = []
     for row, other in zip(rows.tolist(), likely.tolist(), strict=True):
