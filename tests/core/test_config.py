@@ -67,3 +67,13 @@ def test_discovery_walks_up(tmp_path: Path) -> None:
 def test_missing_explicit_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such configuration file"):
         load_or_default(tmp_path / "nope.toml", tmp_path)
+
+
+def test_drill_option_errors_name_the_file_used(tmp_path: Path) -> None:
+    from drillhall.core.drill import Registry
+    from drillhall.core.execute import plan_configured
+
+    cfg = tmp_path / "other.toml"
+    cfg.write_text('[drills.secrets]\npaths = ["."]\nbogus = 1\n')
+    with pytest.raises(ConfigError, match=r"other\.toml: \[drills\.secrets\] unknown key 'bogus'"):
+        plan_configured(load_config(cfg), Registry.default())

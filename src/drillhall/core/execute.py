@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from drillhall.__about__ import __version__
-from drillhall.core.config import Config
+from drillhall.core.config import CONFIG_NAME, Config
 from drillhall.core.drill import Drill, Registry
 from drillhall.core.model import Run, Severity, Verdict, new_run_id, utcnow
 from drillhall.core.policy import Decision, evaluate
@@ -41,8 +41,19 @@ def plan_configured(config: Config, registry: Registry, only: Sequence[str] = ()
     if not wanted:
         raise ConfigError(f"{config.source_name}: no drills configured; add a [drills.NAME] "
                           "table (drillhall init writes an example)")
-    drills = tuple(registry.get(n).build(config.drills[n], config.root) for n in wanted)
+    drills = tuple(_build(registry, n, config) for n in wanted)
     return Plan(drills, frozenset(only) if only else None)
+
+
+def _build(registry: Registry, name: str, config: Config) -> Drill:
+    """Build one configured drill; its errors name the configuration file actually used."""
+    try:
+        return registry.get(name).build(config.drills[name], config.root)
+    except ConfigError as exc:
+        text = str(exc)
+        if config.source is not None and text.startswith(CONFIG_NAME + ":"):
+            raise ConfigError(f"{config.source}{text[len(CONFIG_NAME):]}") from None
+        raise
 
 
 def plan_single(registry: Registry, name: str, options: Mapping[str, Any], root: Path) -> Plan:
