@@ -28,7 +28,6 @@ from __future__ import annotations
 import hmac
 import json
 import math
-import socket
 import threading
 import time
 import traceback
@@ -37,11 +36,10 @@ from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
 
-import httpx
-
 from drillhall.demo import assets_dir
 from drillhall.demo.classifier import NaiveBayesClassifier
 from drillhall.errors import DependencyMissing, DrillhallError
+from drillhall.web.loopback import LOOPBACK, LoopbackServer
 
 try:
     from fastapi import FastAPI, Request
@@ -53,7 +51,6 @@ try:
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise DependencyMissing("fastapi", "web") from exc
 
-LOOPBACK = "127.0.0.1"
 MODEL_VERSION = "ticket-triage-test-1"
 Middleware = Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]
 
@@ -118,88 +115,43 @@ class CountingApp:
 
 
 class EndpointServer:
-    """Serve an ASGI app on loopback with uvicorn in a daemon thread (a context manager).
+    """Serve an ASGI app on loopback with uvicorn in a daemon thread (a context manager),
+    counting every request in :attr:`log`.
 
-    ``server_header=False`` leaves out uvicorn's ``Server`` header; ``ready_path`` is polled
-    (any answer counts) before :meth:`start` returns.
+    ``server_header=False`` leaves out uvicorn's ``Server`` header; any answer to
+    ``/__ready__`` counts as ready before :meth:`start` returns.
     """
 
     def __init__(self, app: ASGIApp, *, host: str = LOOPBACK, port: int = 0,
                  server_header: bool = True, startup_timeout: float = 15.0) -> None:
         self.log = RequestLog()
         self.app = CountingApp(app, self.log)
-        self.host = host
-        self.port = port
-        self.server_header = server_header
-        self.startup_timeout = startup_timeout
-        self._server: Any = None
-        self._thread: threading.Thread | None = None
-        self._socket: socket.socket | None = None
+        self._server = LoopbackServer(self.app, host=host, port=port, ready_path="/__ready__",
+                                      ready=lambda status: True, server_header=server_header,
+                                      startup_timeout=startup_timeout,
+                                      error=EndpointServerError, what="the endpoint server",
+                                      thread_name="drillhall-endpoint")
+
+    @property
+    def host(self) -> str:
+        return self._server.host
+
+    @property
+    def port(self) -> int:
+        return self._server.port
 
     @property
     def url(self) -> str:
         """The root URL, e.g. ``http://127.0.0.1:54321``."""
-        if self._socket is None:
-            raise EndpointServerError("the endpoint server is not running")
-        return f"http://{self.host}:{self.port}"
+        return self._server.url
 
     def start(self) -> EndpointServer:
-        try:
-            import uvicorn
-        except ImportError as exc:  # pragma: no cover
-            raise DependencyMissing("uvicorn", "web") from exc
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            # accepted connections inherit this: no 40 ms Nagle/delayed-ACK stall per request
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            sock.bind((self.host, self.port))
-        except OSError as exc:
-            sock.close()
-            raise EndpointServerError(
-                f"the endpoint server cannot listen on {self.host}:{self.port}: {exc.strerror}"
-            ) from exc
-        self._socket = sock
-        self.port = sock.getsockname()[1]
-        config = uvicorn.Config(self.app, log_config=None, log_level="critical",
-                                access_log=False, lifespan="off",
-                                server_header=self.server_header)
-        self._server = uvicorn.Server(config)
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
-                                        name="drillhall-endpoint", daemon=True)
-        self._thread.start()
-        try:
-            self._wait_ready()
-        except BaseException:
-            self.stop()
-            raise
+        self._server.start()
         self.log.clear()
         return self
 
-    def _wait_ready(self) -> None:
-        deadline = time.monotonic() + self.startup_timeout
-        with httpx.Client(timeout=1.0) as client:
-            while time.monotonic() < deadline:
-                if self._thread is None or not self._thread.is_alive():
-                    raise EndpointServerError(f"the endpoint server on {self.url} stopped "
-                                              "while starting")
-                try:
-                    client.get(self.url + "/__ready__")
-                    return
-                except httpx.TransportError:
-                    time.sleep(0.05)
-        raise EndpointServerError(f"the endpoint server on {self.url} did not answer within "
-                                  f"{self.startup_timeout:g} seconds")
-
     def stop(self, timeout: float = 10.0) -> None:
-        server, thread, sock = self._server, self._thread, self._socket
-        if server is not None:
-            server.should_exit = True
-        if thread is not None:
-            thread.join(timeout)
-        if sock is not None:
-            sock.close()
-        self._server = self._thread = self._socket = None
+        self._server.stop(timeout)
 
     def __enter__(self) -> EndpointServer:
         return self.start()

@@ -1,0 +1,1 @@
+"""HTTP serving shared by the demo service, the test doubles and (later) the dashboard."""
