@@ -89,6 +89,14 @@ class DrillFactory:
 
 BUILTIN_DRILLS: tuple[DrillFactory, ...] = (
     DrillFactory(
+        name="patch",
+        family="patch",
+        summary="vulnerable and outdated dependencies, end-of-life runtimes",
+        target="drillhall.patch.drill:from_config",
+        order=5,
+        rules="drillhall.patch.rules:RULES",
+    ),
+    DrillFactory(
         name="secrets",
         family="ml",
         summary="credentials embedded in repositories, mobile apps and bundles",

@@ -1,0 +1,1 @@
+"""Patch drills: dependency inventory, advisories, patch lag, and upgrade trials."""
