@@ -52,6 +52,10 @@ PLANTED: tuple[Planted, ...] = (
             "web/static/app.min.js"),
     Planted("secrets", "DH-SECRET-OPENAI", "OpenAI key in the Android app's DEX string table",
             "mobile/docs-assistant.apk!/classes.dex"),
+    Planted("patch", "DH-PATCH-VULNERABLE", "requests pinned at a version with a known "
+            "advisory", "requirements.txt"),
+    Planted("patch", "DH-PATCH-EOL-RUNTIME", "container image on a Python past its end of life",
+            "Dockerfile"),
     Planted("data", "DH-DATA-LABEL-ISSUE", "flipped labels in the classifier's training data",
             "tickets.csv", tag="label:flip"),
     Planted("data", "DH-DATA-BACKDOOR-TRIGGER", "a backdoor trigger token tied to one label",
@@ -90,6 +94,8 @@ def demo_config(root: Path, assets: Path, classify_url: str | None = None,
                 store_url: str | None = None) -> Config:
     """The configuration the demo runs with: every drill pointed at the demo service."""
     drills: dict[str, dict[str, Any]] = {
+        "patch": {"paths": [str(assets)], "advisories": str(assets / "advisories"),
+                  "offline": True},
         "secrets": {"paths": [str(assets)]},
         "data": {"paths": [str(assets / TAMPERED)], "label": "label", "pii": True},
         "model": {"paths": [str(assets)]},
