@@ -25,7 +25,7 @@ from drillhall.core.execute import plan_single
 from drillhall.errors import InputError
 
 app = typer.Typer(no_args_is_help=True, help="Patch culture: vulnerable and outdated "
-                  "dependencies, end-of-life runtimes, advisory snapshots.")
+                  "dependencies, end-of-life runtimes, upgrade trials, advisory snapshots.")
 db_app = typer.Typer(no_args_is_help=True, help="The offline OSV advisory snapshot.")
 app.add_typer(db_app, name="db")
 
@@ -87,6 +87,76 @@ def audit(
                        {**cfg.drills.get("patch", {}), **overrides}, cfg.root)
     raise typer.Exit(run_plan(cfg, plan, Delivery(fmt, output, parse_fail_on(fail_on)),
                               store_runs=not no_store))
+
+
+def _days(text: str) -> float:
+    """``3d``, ``12h``, ``2w`` or a plain number of days."""
+    units = {"d": 1.0, "h": 1 / 24, "w": 7.0}
+    value = text.strip().lower()
+    factor = units.get(value[-1:])
+    number = value[:-1] if factor is not None else value
+    try:
+        return float(number) * (factor or 1.0)
+    except ValueError:
+        raise InputError(f"--min-age {text!r}: expected a duration such as 3d, 12h or 2w") \
+            from None
+
+
+@app.command()
+def drill(
+    path: Annotated[Path, typer.Argument(help="The project directory (with requirements*.txt "
+                                         "or pyproject.toml and a test suite).",
+                                         file_okay=False, show_default=False)] = Path(),
+    apply: Annotated[bool, typer.Option("--apply", help="Write the upgrades that passed back "
+                                        "to the project's files.")] = False,
+    group: Annotated[str, typer.Option(
+        "--group", help="single: one upgrade per trial; patch / minor: upgrades within the "
+        "same minor / major version, tried together (a failing group is bisected); all: "
+        "everything at once.")] = "single",
+    min_age: Annotated[str, typer.Option(
+        "--min-age", help="Cooldown: skip releases younger than this (3d, 12h, 2w).")] = "3d",
+    test_command: Annotated[str | None, typer.Option(
+        "--test-command", help="How to run the project's tests (default: detected: pytest, "
+        "tox, nox or make test).", show_default=False)] = None,
+    index_url: Annotated[str | None, typer.Option(
+        "--index-url", help="Package index for the trials (default: your pip configuration).",
+        show_default=False)] = None,
+    advisories: Annotated[Path | None, typer.Option(
+        "--advisories", help="OSV snapshot: security fixes are tried first.",
+        show_default=False)] = None,
+    max_trials: Annotated[int | None, typer.Option("--max-trials", min=1,
+                                                   show_default=False,
+                                                   help="At most this many trials.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Plan the upgrades; try "
+                                          "nothing.")] = False,
+    fmt: FormatOpt = None,
+    output: OutputOpt = None,
+    fail_on: FailOnOpt = None,
+    config: ConfigOpt = None,
+    no_store: NoStoreOpt = False,
+) -> None:
+    """Try each dependency upgrade in a throwaway copy and virtual environment against the
+    project's own tests; keep (with --apply) what passes.
+
+    The working tree is never touched until every trial is done, and not at all without
+    --apply or when interrupted. Exit codes: 0 nothing at or above --fail-on, 1 findings,
+    2 bad input (including tests that fail before any upgrade).
+    """
+    overrides: dict[str, Any] = {"paths": [str(path.expanduser().resolve())], "group": group,
+                                 "min_age_days": _days(min_age), "apply": apply}
+    if test_command is not None:
+        overrides["test_command"] = test_command
+    if index_url is not None:
+        overrides["index_url"] = index_url
+    if advisories is not None:
+        overrides["advisories"] = str(advisories.expanduser().resolve())
+    if max_trials is not None:
+        overrides["max_trials"] = max_trials
+    cfg = load_or_default(config, Path.cwd())
+    plan = plan_single(Registry.default(), "patch-drill",
+                       {**cfg.drills.get("patch-drill", {}), **overrides}, cfg.root)
+    raise typer.Exit(run_plan(cfg, plan, Delivery(fmt, output, parse_fail_on(fail_on)),
+                              store_runs=not no_store, dry_run=dry_run))
 
 
 @db_app.command("update")

@@ -97,6 +97,14 @@ BUILTIN_DRILLS: tuple[DrillFactory, ...] = (
         rules="drillhall.patch.rules:RULES",
     ),
     DrillFactory(
+        name="patch-drill",
+        family="patch",
+        summary="try dependency upgrades against the project's tests and keep what passes",
+        target="drillhall.patch.trial.drill:from_config",
+        order=6,
+        rules="drillhall.patch.trial.rules:RULES",
+    ),
+    DrillFactory(
         name="secrets",
         family="ml",
         summary="credentials embedded in repositories, mobile apps and bundles",

@@ -195,7 +195,9 @@ class FakeIndex:
             for filename in package.filenames(release):
                 entry: dict[str, object] = {
                     "filename": filename, "url": f"/files/{filename}",
-                    "hashes": {"sha256": hashlib.sha256(filename.encode()).hexdigest()},
+                    # the real digest of a served file (pip checks it); a stand-in otherwise
+                    "hashes": {"sha256": hashlib.sha256(
+                        self.files.get(filename, filename.encode())).hexdigest()},
                     "yanked": release.yanked,
                 }
                 if release.requires_python:

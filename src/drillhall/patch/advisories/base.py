@@ -32,9 +32,15 @@ class AdvisoryDB(ABC):
         """Warm the database for several ``(name, version)`` pairs at once (optional)."""
 
     def _groups(self, name: str, version: str) -> list[list[OsvRecord]]:
-        records = [r for r in self.records_for(name) if r.withdrawn is None]
-        return [g for g in group_records(records)
-                if any(record_affects(r, name, version) for r in g)]
+        # asked again by smallest_fix for every advisory found: computed once per pair
+        cache: dict[tuple[str, str], list[list[OsvRecord]]] = self.__dict__.setdefault(
+            "_group_cache", {})
+        key = (name, version)
+        if key not in cache:
+            records = [r for r in self.records_for(name) if r.withdrawn is None]
+            cache[key] = [g for g in group_records(records)
+                          if any(record_affects(r, name, version) for r in g)]
+        return cache[key]
 
     def affecting(self, name: str, version: str) -> list[Advisory]:
         """The merged advisories that affect ``name`` at ``version``, worst first."""

@@ -18,6 +18,7 @@ event whose version is invalid is ignored.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -111,9 +112,16 @@ def entry_affects(affected: OsvAffected, version: str) -> bool:
     parsed = parse_version(version)
     if parsed is None:
         return False
-    if any(parse_version(v) == parsed for v in affected.versions):
+    if affected.versions and parsed in _parsed_versions(tuple(affected.versions)):
         return True
     return any(in_range(parsed, rng) for rng in affected.ranges)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parsed_versions(versions: tuple[str, ...]) -> frozenset[Version]:
+    """An explicit ``versions`` list as a set of PEP 440 versions (invalid ones dropped), so
+    membership is one lookup instead of parsing the list for every query."""
+    return frozenset(p for p in map(parse_version, versions) if p is not None)
 
 
 def record_affects(record: OsvRecord, name: str, version: str) -> bool:
