@@ -8,10 +8,7 @@ fixture project's tests. ``dhother`` 1.0.0 → 1.1.0 is harmless. Installs go th
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import threading
-import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,32 +19,19 @@ from drillhall.core.drill import DrillContext
 from drillhall.core.model import DrillResult, Status
 from drillhall.patch.trial import rules
 from drillhall.patch.trial.drill import PatchTrialDrill, from_config
-from drillhall.testing.pypi import FakeIndex, FakeIndexServer, FakePackage, FakeRelease
+from drillhall.testing.pypi import (
+    FakeIndex,
+    FakeIndexServer,
+    FakePackage,
+    FakeRelease,
+    build_module_wheel,
+)
 
 TEST_COMMAND = "python -m unittest discover -s tests -v"
 OLD = datetime(2024, 1, 2, tzinfo=UTC)
 
 
-def make_wheel(directory: Path, name: str, version: str, module: str) -> Path:
-    """A pure-Python wheel whose package ``name`` holds ``module`` as its ``__init__``."""
-    info = f"{name}-{version}.dist-info"
-    members = {
-        f"{name}/__init__.py": module,
-        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n",
-        f"{info}/WHEEL": "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\n"
-                         "Tag: py3-none-any\n",
-    }
-    record = []
-    for member, text in members.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=")
-        record.append(f"{member},sha256={digest.decode()},{len(text.encode())}")
-    record.append(f"{info}/RECORD,,")
-    members[f"{info}/RECORD"] = "\n".join(record) + "\n"
-    path = directory / f"{name}-{version}-py3-none-any.whl"
-    with zipfile.ZipFile(path, "w") as archive:
-        for member, text in members.items():
-            archive.writestr(member, text)
-    return path
+make_wheel = build_module_wheel
 
 
 @pytest.fixture(scope="module")

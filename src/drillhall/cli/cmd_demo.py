@@ -18,6 +18,7 @@ from drillhall.core.drill import Registry
 from drillhall.core.execute import execute, plan_configured
 from drillhall.core.runner import RunnerOptions
 from drillhall.demo import assets_dir
+from drillhall.demo.patchlab import patch_lab
 from drillhall.demo.run import REPORT_NAME, demo_config, missed, prepare_workspace
 from drillhall.reports import Format, render, render_table, write_report
 
@@ -43,10 +44,11 @@ def demo(
     from drillhall.demo.server import DemoServer
 
     root = Path.cwd()
-    with DemoServer() as server, tempfile.TemporaryDirectory(prefix="drillhall-demo-") as tmp:
+    with DemoServer() as server, tempfile.TemporaryDirectory(prefix="drillhall-demo-") as tmp, \
+            patch_lab(Path(tmp) / "patch-lab") as lab:
         err.print(f"demo service up at {server.url} (chat: {server.chat_url})")
         workspace = prepare_workspace(assets_dir(), Path(tmp))
-        config = demo_config(root, workspace, server.classify_url)
+        config = demo_config(root, workspace, server.classify_url, lab=lab)
         plan = plan_configured(config, Registry.default())
         store = open_store(config, not no_store)
         with store if store is not None else nullcontext(), drill_progress() as progress:

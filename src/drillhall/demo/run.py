@@ -19,6 +19,7 @@ from typing import Any
 
 from drillhall.core.config import Config, PolicySection, ServiceSection, StoreSection
 from drillhall.core.model import Finding, Run
+from drillhall.demo.patchlab import TEST_COMMAND, PatchLab
 
 SERVICE = "docs-assistant-demo"
 REPORT_NAME = "drillhall-demo-report.html"
@@ -56,6 +57,10 @@ PLANTED: tuple[Planted, ...] = (
             "advisory", "requirements.txt"),
     Planted("patch", "DH-PATCH-EOL-RUNTIME", "container image on a Python past its end of life",
             "Dockerfile"),
+    Planted("patch-drill", "DH-PATCH-UPGRADE-READY", "a bug-fix upgrade that passes the "
+            "project's tests", "requirements.txt"),
+    Planted("patch-drill", "DH-PATCH-UPGRADE-BREAKS", "a major upgrade that breaks a test",
+            "requirements.txt"),
     Planted("data", "DH-DATA-LABEL-ISSUE", "flipped labels in the classifier's training data",
             "tickets.csv", tag="label:flip"),
     Planted("data", "DH-DATA-BACKDOOR-TRIGGER", "a backdoor trigger token tied to one label",
@@ -91,7 +96,7 @@ def prepare_workspace(assets: Path, workspace: Path) -> Path:
 
 
 def demo_config(root: Path, assets: Path, classify_url: str | None = None,
-                store_url: str | None = None) -> Config:
+                store_url: str | None = None, lab: PatchLab | None = None) -> Config:
     """The configuration the demo runs with: every drill pointed at the demo service."""
     drills: dict[str, dict[str, Any]] = {
         "patch": {"paths": [str(assets)], "advisories": str(assets / "advisories"),
@@ -101,6 +106,9 @@ def demo_config(root: Path, assets: Path, classify_url: str | None = None,
         "model": {"paths": [str(assets)]},
         "manifest": {"path": str(assets), "public_key": str(assets / PUBLIC_KEY)},
     }
+    if lab is not None:
+        drills["patch-drill"] = {"paths": [str(lab.project)], "index_url": lab.index_url,
+                                 "test_command": TEST_COMMAND, "timeout_per_trial": 300}
     if classify_url is not None:
         drills["endpoint"] = {"url": classify_url, "active": True, "max_requests": 200}
     return Config(
