@@ -202,3 +202,27 @@ def test_primary_id_preference() -> None:
     assert primary_id(["CVE-1", "PYSEC-1", "GHSA-b", "GHSA-a"]) == "GHSA-a"
     assert primary_id(["CVE-1", "PYSEC-1"]) == "PYSEC-1"
     assert primary_id(["OSV-1", "CVE-1"]) == "CVE-1"
+
+
+def test_zip_index_is_kept_between_runs(tmp_path: Path) -> None:
+    """A second OfflineDB on the same all.zip answers from the on-disk per-project index
+    without opening the zip."""
+    import json as _json
+    import zipfile as _zipfile
+
+    from drillhall.patch.advisories import OfflineDB as _DB
+
+    record = {"id": "GHSA-zzzz-yyyy-xxxx", "modified": "2024-01-01T00:00:00Z",
+              "affected": [{"package": {"ecosystem": "PyPI", "name": "Demo_Pkg"},
+                            "ranges": [{"type": "ECOSYSTEM",
+                                        "events": [{"introduced": "0"}, {"fixed": "2.0"}]}]}]}
+    snapshot = tmp_path / "all.zip"
+    with _zipfile.ZipFile(snapshot, "w") as archive:
+        archive.writestr("GHSA-zzzz-yyyy-xxxx.json", _json.dumps(record))
+    index = tmp_path / "index"
+    first = _DB(snapshot, index_dir=index)
+    assert [a.id for a in first.affecting("demo-pkg", "1.0")] == ["GHSA-zzzz-yyyy-xxxx"]
+    second = _DB(snapshot, index_dir=index)
+    second._documents = None  # type: ignore[method-assign,assignment]  # must not be read
+    assert [a.id for a in second.affecting("demo-pkg", "1.0")] == ["GHSA-zzzz-yyyy-xxxx"]
+    assert second.affecting("other", "1.0") == []

@@ -83,7 +83,8 @@ class PatchDrill:
         from drillhall.patch import advisories
 
         if self.options.advisories is not None:
-            return advisories.OfflineDB(resolve_input(self.options.advisories, self.root))
+            return advisories.OfflineDB(resolve_input(self.options.advisories, self.root),
+                                        index_dir=self._cache("osv-index"))
         return advisories.OnlineDB(cache_dir=self._cache("osv"))
 
     def _cache(self, name: str) -> Path:

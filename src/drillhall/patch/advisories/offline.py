@@ -8,7 +8,11 @@ OSV record is skipped and counted in :attr:`OfflineDB.notes`, never fatal.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -28,8 +32,12 @@ MAX_SNAPSHOT_BYTES = 4 * 1024 * 1024 * 1024
 class OfflineDB(AdvisoryDB):
     """Advisories from a local OSV directory or ``all.zip`` (see the module docstring)."""
 
-    def __init__(self, path: Path | str) -> None:
+    def __init__(self, path: Path | str, *, index_dir: Path | None = None) -> None:
+        """``index_dir``: where to keep a per-project index of an ``all.zip`` between runs
+        (keyed by the zip's path, size and modification time), so a warm audit reads only the
+        records of the projects it asks about."""
         self.path = Path(path)
+        self.index_dir = index_dir
         if not (self.path.is_dir() or (self.path.is_file() and zipfile.is_zipfile(self.path))):
             raise InputError(
                 f"{self.path} is neither a directory of OSV JSON files nor an OSV all.zip"
@@ -56,7 +64,7 @@ class OfflineDB(AdvisoryDB):
         if cached is not None:
             return cached
         out: list[OsvRecord] = []
-        for raw in self._index().get(key, []):
+        for raw in self._raw_for(key):
             try:
                 record = parse_record(raw)
             except ValueError as exc:
@@ -69,6 +77,45 @@ class OfflineDB(AdvisoryDB):
                 out.append(record)
         self._parsed[key] = out
         return out
+
+    def _raw_for(self, key: str) -> list[dict[str, Any]]:
+        """The raw records of one project: from the on-disk index when there is one."""
+        folder = self._index_folder()
+        if folder is None:
+            return self._index().get(key, [])
+        if not (folder / "complete").is_file():
+            self._write_index(folder)
+        try:
+            loaded: list[dict[str, Any]] = json.loads(
+                (folder / f"{key}.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return []
+        except (OSError, ValueError):
+            return self._index().get(key, [])  # a damaged index entry: read the snapshot
+        return loaded
+
+    def _index_folder(self) -> Path | None:
+        if self.index_dir is None or not self.path.is_file():
+            return None
+        stat = self.path.stat()
+        ident = f"{self.path.resolve()}\0{stat.st_size}\0{stat.st_mtime_ns}"
+        return self.index_dir / hashlib.sha256(ident.encode()).hexdigest()[:24]
+
+    def _write_index(self, folder: Path) -> None:
+        """One JSON file per project, written into a temporary folder then renamed, so a
+        reader never sees half an index."""
+        index = self._index()
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".building-", dir=folder.parent))
+        try:
+            for key, docs in index.items():
+                (staging / f"{key}.json").write_text(json.dumps(docs), encoding="utf-8")
+            (staging / "complete").write_text("\n".join(self.notes), encoding="utf-8")
+            with contextlib.suppress(OSError):  # another process built it first
+                staging.rename(folder)
+        finally:
+            if staging.exists():
+                shutil.rmtree(staging, ignore_errors=True)
 
     def _index(self) -> dict[str, list[dict[str, Any]]]:
         if self._raw is None:
