@@ -177,7 +177,9 @@ def test_zip_with_bad_member_and_caps(tmp_path: Path, monkeypatch: pytest.Monkey
     assert db.skipped == 1
     monkeypatch.setattr(offline, "MAX_RECORD_BYTES", 10)
     capped = OfflineDB(archive)
-    assert capped.affecting("demo-lib", "1.0") == []
+    # every record over the cap: nothing readable is an error, never a clean audit
+    with pytest.raises(InputError, match="no readable PyPI advisory"):
+        capped.affecting("demo-lib", "1.0")
     assert capped.skipped == len(RECORDS) + 1
 
 
@@ -226,3 +228,15 @@ def test_zip_index_is_kept_between_runs(tmp_path: Path) -> None:
     second._documents = None  # type: ignore[method-assign,assignment]  # must not be read
     assert [a.id for a in second.affecting("demo-pkg", "1.0")] == ["GHSA-zzzz-yyyy-xxxx"]
     assert second.affecting("other", "1.0") == []
+
+
+def test_empty_or_unreadable_snapshot_is_an_error(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(InputError, match="no readable PyPI advisory"):
+        OfflineDB(empty).affecting("requests", "2.19.0")
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "bad.json").write_text('{"id":', encoding="utf-8")
+    with pytest.raises(InputError, match=r"1 file\(s\) skipped"):
+        OfflineDB(broken).affecting("requests", "2.19.0")

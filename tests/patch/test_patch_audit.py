@@ -102,3 +102,37 @@ def test_audit_freshness_from_a_local_index(tmp_path: Path) -> None:
         result = drill.run(DrillContext(root=tmp_path))
     assert result.metric("patch.outdated") == 1
     assert 2.4 < (result.metric("patch.libyears") or 0) < 2.6
+
+
+def test_python_version_markers_and_empty_projects(tmp_path: Path) -> None:
+    import pytest
+
+    from drillhall.errors import InputError
+
+    app, snap = project(tmp_path)
+    (app / "requirements.txt").write_text(
+        'requests==2.25.0; python_version < "3.0"\nurllib3==1.26.18\n')
+    drill = patch_drill.from_config({"paths": ["app"], "advisories": str(snap),
+                                     "offline": True, "python": "3.11"}, tmp_path)
+    result = drill.run(DrillContext(root=tmp_path))
+    assert not [f for f in result.findings if f.rule_id == "DH-PATCH-VULNERABLE"]
+    assert any("markers exclude Python 3.11" in e.detail for e in result.journal)
+    nothing = tmp_path / "nothing"
+    nothing.mkdir()
+    (nothing / "README.md").write_text("no dependencies here\n")
+    empty = patch_drill.from_config({"paths": ["nothing"], "advisories": str(snap),
+                                     "offline": True}, tmp_path)
+    with pytest.raises(InputError, match="no requirements"):
+        empty.run(DrillContext(root=tmp_path))
+
+
+def test_includes_outside_path_are_shown_relative(tmp_path: Path) -> None:
+    _app, snap = project(tmp_path)
+    sub = tmp_path / "app" / "sub"
+    sub.mkdir()
+    (sub / "base.txt").write_text("-r ../requirements.txt\n")
+    drill = patch_drill.from_config({"paths": ["app/sub/base.txt"], "advisories": str(snap),
+                                     "offline": True}, tmp_path)
+    result = drill.run(DrillContext(root=tmp_path))
+    paths = {f.location.path for f in result.findings if f.rule_id == "DH-PATCH-VULNERABLE"}
+    assert paths == {"../requirements.txt"}

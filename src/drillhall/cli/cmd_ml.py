@@ -18,6 +18,7 @@ from drillhall.cli.output import (
     NoStoreOpt,
     OutputOpt,
     parse_fail_on,
+    scan_base,
 )
 from drillhall.core.config import load_or_default
 from drillhall.core.drill import Registry
@@ -31,12 +32,12 @@ app = typer.Typer(no_args_is_help=True, help="MLOps security: unsafe model files
 
 def _run_single(name: str, overrides: dict[str, Any], config: Path | None, fmt: Any,
                 output: Path | None, fail_on: str | None, no_store: bool,
-                dry_run: bool = False) -> int:
+                dry_run: bool = False, base: Path | None = None) -> int:
     """Merge command-line options over ``[drills.NAME]`` and run that one drill."""
     cfg = load_or_default(config, Path.cwd())
     options: dict[str, Any] = {**cfg.drills.get(name, {}), **overrides}
     plan = plan_single(Registry.default(), name, options, cfg.root)
-    return run_plan(cfg, plan, Delivery(fmt, output, parse_fail_on(fail_on)),
+    return run_plan(cfg, plan, Delivery(fmt, output, parse_fail_on(fail_on), base),
                     store_runs=not no_store, dry_run=dry_run)
 
 
@@ -70,7 +71,8 @@ def model(
         overrides["strict"] = True
     if exclude:
         overrides["exclude"] = exclude
-    raise typer.Exit(_run_single("model", overrides, config, fmt, output, fail_on, no_store))
+    raise typer.Exit(_run_single("model", overrides, config, fmt, output, fail_on, no_store,
+                                 base=scan_base(path)))
 
 
 @app.command()
@@ -245,7 +247,7 @@ def manifest_verify(
     overrides = {"path": str(path.resolve()), "public_key": str(public_key.resolve()),
                  "manifest": manifest}
     raise typer.Exit(_run_single("manifest", overrides, config, fmt, output, fail_on,
-                                 no_store))
+                                 no_store, base=path.resolve()))
 
 
 @app.command()
@@ -304,7 +306,8 @@ def data(
                        cfg.root)  # options and inputs checked before anything is written
     if redact is not None:
         _redact(path, redact, label, text_column or [])
-    raise typer.Exit(run_plan(cfg, plan, Delivery(fmt, output, parse_fail_on(fail_on)),
+    raise typer.Exit(run_plan(cfg, plan,
+                              Delivery(fmt, output, parse_fail_on(fail_on), scan_base(path)),
                               store_runs=not no_store))
 
 

@@ -18,6 +18,7 @@ from drillhall.cli.output import (
     NoStoreOpt,
     OutputOpt,
     parse_fail_on,
+    scan_base,
 )
 from drillhall.core.config import load_or_default
 from drillhall.core.drill import Registry
@@ -85,7 +86,8 @@ def audit(
     cfg = load_or_default(config, Path.cwd())
     plan = plan_single(Registry.default(), "patch",
                        {**cfg.drills.get("patch", {}), **overrides}, cfg.root)
-    raise typer.Exit(run_plan(cfg, plan, Delivery(fmt, output, parse_fail_on(fail_on)),
+    delivery = Delivery(fmt, output, parse_fail_on(fail_on), scan_base(path))
+    raise typer.Exit(run_plan(cfg, plan, delivery,
                               store_runs=not no_store))
 
 
@@ -155,7 +157,8 @@ def drill(
     cfg = load_or_default(config, Path.cwd())
     plan = plan_single(Registry.default(), "patch-drill",
                        {**cfg.drills.get("patch-drill", {}), **overrides}, cfg.root)
-    raise typer.Exit(run_plan(cfg, plan, Delivery(fmt, output, parse_fail_on(fail_on)),
+    delivery = Delivery(fmt, output, parse_fail_on(fail_on), scan_base(path))
+    raise typer.Exit(run_plan(cfg, plan, delivery,
                               store_runs=not no_store, dry_run=dry_run))
 
 

@@ -18,6 +18,7 @@ from drillhall.cli.output import (
     NoStoreOpt,
     OutputOpt,
     parse_fail_on,
+    scan_base,
 )
 from drillhall.core.config import Config, load_or_default
 from drillhall.core.drill import Registry
@@ -88,7 +89,7 @@ def secrets(
     if update_baseline is not None and not dry_run:
         code = _update_baseline(plan, cfg, update_baseline)
     else:
-        delivery = Delivery(fmt, output, parse_fail_on(fail_on))
+        delivery = Delivery(fmt, output, parse_fail_on(fail_on), scan_base(target))
         code = run_plan(cfg, plan, delivery, store_runs=not no_store, dry_run=dry_run)
     raise typer.Exit(code)
 

@@ -39,7 +39,8 @@ def run_plan(config: Config, plan: Plan, delivery: Delivery, *, store_runs: bool
         )
         if store is not None:
             store.save(run)
-        return deliver(run, report_context(config, run, store, delivery.fail_on), delivery,
+        return deliver(run, report_context(config, run, store, delivery.fail_on,
+                                           delivery.root), delivery,
                        config if configured_reports and not dry_run else None)
 
 

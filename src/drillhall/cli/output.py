@@ -65,10 +65,19 @@ class Delivery:
     fmt: Format | None
     output: Path | None
     fail_on: Severity | str | None
+    root: Path | None = None
+    """What finding paths are relative to (the scanned PATH) when it is not the configuration's
+    root; SARIF's %SRCROOT% must be the same folder."""
+
+
+def scan_base(path: Path) -> Path:
+    """The folder a single-path command's findings are relative to."""
+    resolved = path.expanduser().resolve()
+    return resolved if resolved.is_dir() else resolved.parent
 
 
 def report_context(config: Config, run: Run, store: Store | None,
-                   fail_on: Severity | str | None) -> ReportContext:
+                   fail_on: Severity | str | None, root: Path | None = None) -> ReportContext:
     registry = Registry.default()
     targets = [registry.get(r.drill).rules for r in run.results if r.drill in registry]
     history = []
@@ -80,7 +89,7 @@ def report_context(config: Config, run: Run, store: Store | None,
         rules=known_rules(t for t in targets if t),
         history=tuple(history),
         fail_on=threshold if isinstance(threshold, Severity) else None,
-        root=str(config.root),
+        root=str(root or config.root),
     )
 
 

@@ -9,6 +9,7 @@ metrics.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -37,10 +38,24 @@ class AuditReport:
 
 
 def _display(path: Path, root: Path) -> str:
+    """``path`` relative to ``root``, normalised (``../requirements.txt`` for an include
+    outside it)."""
+    return Path(os.path.relpath(os.path.normpath(path.resolve()), root.resolve())).as_posix()
+
+
+def applies(dep: Dependency, python: str | None) -> bool:
+    """Whether ``dep``'s environment marker holds on Python ``python`` (always, without a
+    version to judge by, or when the marker cannot be read)."""
+    if not dep.marker or python is None:
+        return True
+    from packaging.markers import InvalidMarker, Marker, UndefinedEnvironmentName
+
+    full = python if python.count(".") >= 2 else python + ".0"
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+        return Marker(dep.marker).evaluate({"python_version": ".".join(full.split(".")[:2]),
+                                            "python_full_version": full})
+    except (InvalidMarker, UndefinedEnvironmentName):
+        return True
 
 
 def _pinned(deps: Sequence[Dependency]) -> list[Dependency]:

@@ -69,7 +69,7 @@ class PatchDrill:
         images: list[Any] = []
         notes: list[str] = []
         for text in self.options.paths:
-            inv = sources.collect(resolve_input(text, self.root), python=self.options.python)
+            inv = sources.collect(resolve_input(text, self.root))
             deps += inv.dependencies
             images += inv.images
             notes += inv.notes
@@ -77,7 +77,11 @@ class PatchDrill:
             inv = sources.collect_env(Path(self.options.env))
             deps += inv.dependencies
             notes += inv.notes
-        return Inventory(tuple(deps), tuple(images), (), tuple(notes))
+        kept = [d for d in deps if audit.applies(d, self.options.python)]
+        if len(kept) < len(deps):
+            notes.append(f"{len(deps) - len(kept)} dependencies left out: their environment "
+                         f"markers exclude Python {self.options.python}")
+        return Inventory(tuple(kept), tuple(images), (), tuple(notes))
 
     def _advisories(self) -> audit.AdvisorySource:
         from drillhall.patch import advisories
@@ -103,6 +107,10 @@ class PatchDrill:
         base = self._base()
         ctx.progress("reading manifests and lockfiles", None)
         inventory = self._inventory()
+        if not inventory.dependencies and not inventory.images:
+            shown = ", ".join(self.options.paths)
+            raise InputError(f"{shown}: no requirements*.txt, pyproject.toml, lockfile or "
+                             "Dockerfile found to audit")
         journal = [JournalEntry(utcnow(), "inventory",
                                 f"{len(inventory.dependencies)} dependencies, "
                                 f"{len(inventory.images)} base images")]
@@ -112,8 +120,9 @@ class PatchDrill:
                                started=started, finished=utcnow(), reason="dry run")
         ctx.progress("matching advisories", None)
         findings: list[Finding]
-        findings, hits = audit.vulnerability_findings(inventory.dependencies,
-                                                      self._advisories(), base)
+        db = self._advisories()
+        findings, hits = audit.vulnerability_findings(inventory.dependencies, db, base)
+        journal += [JournalEntry(utcnow(), "advisories", n) for n in getattr(db, "notes", [])]
         from drillhall.patch.sources import python_eol
 
         today = audit.utc_today()

@@ -122,6 +122,11 @@ class OfflineDB(AdvisoryDB):
             index: dict[str, list[dict[str, Any]]] = {}
             for label, payload in self._documents():
                 self._add(index, label, payload)
+            if not index:
+                why = f" ({len(self.notes)} file(s) skipped, first: {self.notes[0]})" \
+                    if self.notes else ""
+                raise InputError(f"{self.path}: the OSV snapshot holds no readable PyPI "
+                                 f"advisory{why}")
             self._raw = index
         return self._raw
 

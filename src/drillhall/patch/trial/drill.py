@@ -266,6 +266,11 @@ class PatchTrialDrill:
 
 
 def _baseline_failure(trial: Trial) -> str:
+    if trial.test is not None and "No module named" in trial.test.output:
+        missing = trial.test.output.split("No module named", 1)[1].strip().split()[0].strip("'\"")
+        return (f"the test command {' '.join(trial.test.command)!r} needs {missing!r}, which is "
+                "not installed in the trial environment: add it to the project's requirements "
+                "or give --test-command")
     if trial.stage == "tests" and trial.test is not None:
         names = ", ".join(trial.failed_tests) or trial.detail or "no test names reported"
         return f"the project's tests fail before any upgrade ({names}); fix them first"

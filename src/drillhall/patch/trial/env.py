@@ -13,6 +13,7 @@ be cancelled; its output is captured.
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
 import os
 import shutil
@@ -73,25 +74,44 @@ def run_command(argv: Sequence[str], *, cwd: Path, timeout: float,
         except OSError as exc:
             raise TrialEnvError(f"{argv[0]} cannot be started: {exc.strerror or exc}") from None
         timed_out = cancelled = False
-        while True:
-            try:
-                proc.wait(timeout=0.05)
-                break
-            except subprocess.TimeoutExpired:
-                if cancel is not None and cancel.is_set():
-                    cancelled = True
-                elif time.monotonic() - started > timeout:
-                    timed_out = True
-                else:
-                    continue
-                _kill(proc)
-                break
+        _LIVE.add(proc)
+        try:
+            while True:
+                try:
+                    proc.wait(timeout=0.05)
+                    break
+                except subprocess.TimeoutExpired:
+                    if cancel is not None and cancel.is_set():
+                        cancelled = True
+                    elif time.monotonic() - started > timeout:
+                        timed_out = True
+                    else:
+                        continue
+                    _kill(proc)
+                    break
+        except BaseException:
+            _kill(proc)
+            raise
+        finally:
+            _LIVE.discard(proc)
         sink.seek(0)
         data = sink.read()
     text = data.decode("utf-8", "replace")[-OUTPUT_LIMIT:]
     code = None if (timed_out or cancelled) else proc.returncode
     return CommandResult(tuple(argv), code, text, time.monotonic() - started, timed_out,
                          cancelled)
+
+
+_LIVE: set[subprocess.Popen[bytes]] = set()
+"""Trial commands still running. Each runs in its own process group (so a timeout can kill
+its children too), which also means a Ctrl-C at the terminal does not reach it: whatever is
+left when drillhall exits is killed here."""
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    for proc in list(_LIVE):
+        _kill(proc)
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:
