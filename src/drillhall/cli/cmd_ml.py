@@ -9,7 +9,7 @@ import typer
 from rich.text import Text
 
 from drillhall.cli.console import drill_progress, err
-from drillhall.cli.flow import run_plan
+from drillhall.cli.flow import plan_command, run_command, run_plan
 from drillhall.cli.output import (
     ConfigOpt,
     Delivery,
@@ -20,25 +20,11 @@ from drillhall.cli.output import (
     parse_fail_on,
     scan_base,
 )
-from drillhall.core.config import load_or_default
-from drillhall.core.drill import Registry
-from drillhall.core.execute import plan_single
 from drillhall.core.redact import scrub
 from drillhall.errors import InputError
 
 app = typer.Typer(no_args_is_help=True, help="MLOps security: unsafe model files, signed "
                   "manifests for models and data, exposed model endpoints.")
-
-
-def _run_single(name: str, overrides: dict[str, Any], config: Path | None, fmt: Any,
-                output: Path | None, fail_on: str | None, no_store: bool,
-                dry_run: bool = False, base: Path | None = None) -> int:
-    """Merge command-line options over ``[drills.NAME]`` and run that one drill."""
-    cfg = load_or_default(config, Path.cwd())
-    options: dict[str, Any] = {**cfg.drills.get(name, {}), **overrides}
-    plan = plan_single(Registry.default(), name, options, cfg.root)
-    return run_plan(cfg, plan, Delivery(fmt, output, parse_fail_on(fail_on), base),
-                    store_runs=not no_store, dry_run=dry_run)
 
 
 @app.command()
@@ -71,8 +57,8 @@ def model(
         overrides["strict"] = True
     if exclude:
         overrides["exclude"] = exclude
-    raise typer.Exit(_run_single("model", overrides, config, fmt, output, fail_on, no_store,
-                                 base=scan_base(path)))
+    delivery = Delivery(fmt, output, parse_fail_on(fail_on), scan_base(path))
+    raise typer.Exit(run_command("model", overrides, config, delivery, store_runs=not no_store))
 
 
 @app.command()
@@ -129,9 +115,7 @@ def endpoint(
                                  "header name (the value is not shown: it may be a secret)")
             headers[name.strip()] = value.strip()
         overrides["headers"] = headers
-    cfg = load_or_default(config, Path.cwd())
-    plan = plan_single(Registry.default(), "endpoint",
-                       {**cfg.drills.get("endpoint", {}), **overrides}, cfg.root)
+    cfg, plan = plan_command("endpoint", overrides, config)
     _print_probe_plan(plan.drills[0])
     raise typer.Exit(run_plan(cfg, plan, Delivery(fmt, output, parse_fail_on(fail_on)),
                               store_runs=not no_store, dry_run=dry_run))
@@ -246,8 +230,9 @@ def manifest_verify(
     """
     overrides = {"path": str(path.resolve()), "public_key": str(public_key.resolve()),
                  "manifest": manifest}
-    raise typer.Exit(_run_single("manifest", overrides, config, fmt, output, fail_on,
-                                 no_store, base=path.resolve()))
+    delivery = Delivery(fmt, output, parse_fail_on(fail_on), path.resolve())
+    raise typer.Exit(run_command("manifest", overrides, config, delivery,
+                                 store_runs=not no_store))
 
 
 @app.command()
@@ -301,9 +286,7 @@ def data(
         overrides["pred_probs"] = str(pred_probs.resolve())
     if text_column:
         overrides["text_columns"] = text_column
-    cfg = load_or_default(config, Path.cwd())
-    plan = plan_single(Registry.default(), "data", {**cfg.drills.get("data", {}), **overrides},
-                       cfg.root)  # options and inputs checked before anything is written
+    cfg, plan = plan_command("data", overrides, config)  # checked before anything is written
     if redact is not None:
         _redact(path, redact, label, text_column or [])
     raise typer.Exit(run_plan(cfg, plan,

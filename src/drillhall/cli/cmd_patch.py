@@ -9,7 +9,7 @@ import typer
 from rich.text import Text
 
 from drillhall.cli.console import err
-from drillhall.cli.flow import run_plan
+from drillhall.cli.flow import run_command
 from drillhall.cli.output import (
     ConfigOpt,
     Delivery,
@@ -20,9 +20,6 @@ from drillhall.cli.output import (
     parse_fail_on,
     scan_base,
 )
-from drillhall.core.config import load_or_default
-from drillhall.core.drill import Registry
-from drillhall.core.execute import plan_single
 from drillhall.errors import InputError
 
 app = typer.Typer(no_args_is_help=True, help="Patch culture: vulnerable and outdated "
@@ -83,12 +80,9 @@ def audit(
         overrides["python"] = python
     if env is not None:
         overrides["env"] = str(env.expanduser())
-    cfg = load_or_default(config, Path.cwd())
-    plan = plan_single(Registry.default(), "patch",
-                       {**cfg.drills.get("patch", {}), **overrides}, cfg.root)
     delivery = Delivery(fmt, output, parse_fail_on(fail_on), scan_base(path))
-    raise typer.Exit(run_plan(cfg, plan, delivery,
-                              store_runs=not no_store))
+    raise typer.Exit(run_command("patch", overrides, config, delivery,
+                                 store_runs=not no_store))
 
 
 def _days(text: str) -> float:
@@ -154,12 +148,9 @@ def drill(
         overrides["advisories"] = str(advisories.expanduser().resolve())
     if max_trials is not None:
         overrides["max_trials"] = max_trials
-    cfg = load_or_default(config, Path.cwd())
-    plan = plan_single(Registry.default(), "patch-drill",
-                       {**cfg.drills.get("patch-drill", {}), **overrides}, cfg.root)
     delivery = Delivery(fmt, output, parse_fail_on(fail_on), scan_base(path))
-    raise typer.Exit(run_plan(cfg, plan, delivery,
-                              store_runs=not no_store, dry_run=dry_run))
+    raise typer.Exit(run_command("patch-drill", overrides, config, delivery,
+                                 store_runs=not no_store, dry_run=dry_run))
 
 
 @db_app.command("update")

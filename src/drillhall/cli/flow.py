@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import nullcontext
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from drillhall.cli.console import drill_progress
 from drillhall.cli.output import Delivery, deliver, report_context
-from drillhall.core.config import Config
-from drillhall.core.execute import Plan, execute
+from drillhall.core.config import Config, load_or_default
+from drillhall.core.drill import Registry
+from drillhall.core.execute import Plan, execute, plan_single
 from drillhall.core.model import Run
 from drillhall.core.runner import RunnerOptions
 
@@ -47,3 +50,18 @@ def run_plan(config: Config, plan: Plan, delivery: Delivery, *, store_runs: bool
 def rerender(config: Config, run: Run, store: Store, delivery: Delivery) -> int:
     return deliver(run, report_context(config, run, store, delivery.fail_on), delivery)
 
+
+def plan_command(name: str, overrides: Mapping[str, Any], config: Path | None
+                 ) -> tuple[Config, Plan]:
+    """The configuration and the one-drill plan of a command: command-line options merged
+    over ``[drills.NAME]``, checked before anything runs."""
+    cfg = load_or_default(config, Path.cwd())
+    options = {**cfg.drills.get(name, {}), **overrides}
+    return cfg, plan_single(Registry.default(), name, options, cfg.root)
+
+
+def run_command(name: str, overrides: Mapping[str, Any], config: Path | None,
+                delivery: Delivery, *, store_runs: bool = True, dry_run: bool = False) -> int:
+    """Plan and run one drill from a command's options; return the exit code."""
+    cfg, plan = plan_command(name, overrides, config)
+    return run_plan(cfg, plan, delivery, store_runs=store_runs, dry_run=dry_run)
