@@ -139,7 +139,9 @@ def find_issue_rows(labels: Any, probs: Any) -> tuple[Any, Any]:
         if expected <= 0:
             continue
         members = np.flatnonzero((labels == j) & argmax_differs)
-        order = members[np.argsort(-margin[members], kind="stable")]
+        # the least self-confident first: on scikit-learn's digits, breast cancer and wine
+        # with 5-20 % flips this ranks as well or better than the normalised margin
+        order = members[np.argsort(given[members], kind="stable")]
         flagged.extend(order[:expected].tolist())
     rows = np.array(sorted(flagged, key=lambda i: (-margin[i], i)), dtype=int)
     return rows, best_other[rows] if len(rows) else rows
