@@ -145,7 +145,9 @@ def plan_upgrades(inventory: Inventory, infos: Mapping[str, PackageInfo],
             fix = _version(advisories.smallest_fix(name, current)) if found else None
             if fix is not None:
                 target = next((v for v, _ in pool if v >= fix), None)
-                fixed = tuple(a.id for a in found) if target is not None else ()
+                # every id of the merged advisories (OSV id and aliases), as the audit tags
+                fixed = (tuple(dict.fromkeys(i for a in found for i in a.ids))
+                         if target is not None else ())
         if target is None:
             bounded = [v for v, _ in pool if _within(group, cur, v)]
             target = max(bounded) if bounded else None
