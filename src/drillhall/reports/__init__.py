@@ -12,15 +12,13 @@ on it exhaustively, so adding a member without a renderer fails type checking.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import os
-import tempfile
 from pathlib import Path
 from typing import assert_never
 
 from rich.console import Console
 
+from drillhall.core.files import KEEP, write_text_atomic
 from drillhall.core.model import Run
 from drillhall.errors import ReportError
 from drillhall.reports._context import Format, ReportContext
@@ -104,26 +102,9 @@ def write_report(text: str, output: Path) -> None:
             raise ReportError(
                 f"cannot write the report to {output}: {exc.strerror or exc}") from exc
         return
-    directory = output.parent if str(output.parent) else Path()
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=directory)
+        write_text_atomic(output, text, errors="replace", mode=KEEP, new_mode=0o644)
     except OSError as exc:
-        raise ReportError(
-            f"cannot write the report to {output}: {exc.strerror or exc}"
-        ) from exc
-    tmp = Path(tmp_name)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", errors="replace", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        mode = output.stat().st_mode & 0o777 if output.exists() else 0o644
-        with contextlib.suppress(OSError):
-            tmp.chmod(mode)
-        tmp.replace(output)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise ReportError(
             f"cannot write the report to {output}: {exc.strerror or exc}"
         ) from exc

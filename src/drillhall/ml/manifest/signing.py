@@ -19,17 +19,16 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from drillhall.core.files import write_text_atomic
 from drillhall.core.validation import describe_error
 from drillhall.errors import ConfigError, DependencyMissing, InputError
 from drillhall.ml.manifest.manifest import (
@@ -209,21 +208,9 @@ def signature_valid(signed: SignedManifest, key: Ed25519PublicKey) -> bool:
 def write_signed(signed: SignedManifest, path: Path) -> None:
     """Write the signed manifest to ``path`` atomically (temporary file, then rename)."""
     text = json.dumps(signed.as_dict(), indent=2, sort_keys=True, ensure_ascii=True) + "\n"
-    directory = path.parent
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        write_text_atomic(path, text, encoding="ascii", mode=0o644)
     except OSError as exc:
-        raise InputError(f"{path}: cannot be written ({exc.strerror or exc})") from None
-    try:
-        with os.fdopen(fd, "w", encoding="ascii", newline="\n") as fh:
-            fh.write(text)
-            _fchmod(fh.fileno(), 0o644)
-            fh.flush()
-            os.fsync(fh.fileno())
-        Path(tmp).replace(path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink()
         raise InputError(f"{path}: cannot be written ({exc.strerror or exc})") from None
 
 

@@ -8,11 +8,10 @@ Findings whose fingerprint is in the baseline are not reported again.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from drillhall.core.files import write_text_atomic
 from drillhall.core.model import Finding
 from drillhall.errors import ConfigError
 
@@ -31,14 +30,7 @@ def write_baseline(findings: Iterable[Finding], path: Path) -> None:
     """Write the baseline atomically (a temporary file renamed over ``path``)."""
     text = json.dumps(baseline_document(findings), indent=2, ensure_ascii=False) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(path, text, fsync=False)
 
 
 def load_baseline(path: Path) -> set[str]:

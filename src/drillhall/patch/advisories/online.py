@@ -9,9 +9,8 @@ answers come from the cached records only, exactly as :class:`OfflineDB` would g
 
 from __future__ import annotations
 
+import contextlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from drillhall.core.files import write_text_atomic
 from drillhall.patch.advisories.base import AdvisoryDB, AdvisoryServiceError
 from drillhall.patch.advisories.offline import OfflineDB
 from drillhall.patch.advisories.osv import OsvRecord, parse_record
@@ -207,14 +207,9 @@ class OnlineDB(AdvisoryDB):
         return True
 
     def _store(self, vuln_id: str, data: Any) -> None:
-        self.cache_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.cache_dir, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(data, handle)
-            Path(tmp).replace(self._cache_path(vuln_id))
-        except OSError:
-            Path(tmp).unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a cache that cannot be written is refetched
+            self.cache_dir.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(self._cache_path(vuln_id), json.dumps(data), fsync=False)
 
     def _cache_db(self) -> OfflineDB | None:
         if self._offline_db is None and self.cache_dir.is_dir():

@@ -10,15 +10,14 @@ Only text is produced here; writing files is the caller's business (atomically, 
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
 
+from drillhall.core.files import KEEP, write_text_atomic
 from drillhall.errors import DrillError
 from drillhall.patch.model import Dependency
 
@@ -134,18 +133,5 @@ def rewritten_files(changes: Iterable[tuple[Dependency, str]], *, root: Path | N
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replace ``path`` with ``text`` atomically (a temporary file in the same directory,
-    then a rename over it), keeping the file's permission bits."""
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            Path(tmp).chmod(mode)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Replace ``path`` with ``text`` atomically, keeping the file's permission bits."""
+    write_text_atomic(path, text, mode=KEEP)
