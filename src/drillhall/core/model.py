@@ -181,6 +181,9 @@ class DrillResult:
                 return m.value
         return None
 
+    def max_severity(self) -> Severity | None:
+        return max((f.severity for f in self.findings), key=lambda s: s.rank, default=None)
+
 
 @dataclass(frozen=True, slots=True)
 class PolicyViolation:
