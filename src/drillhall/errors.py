@@ -13,6 +13,8 @@ Anything else escaping is a bug and is shown with its traceback.
     ├── StoreError         the history store cannot be opened, migrated or queried
     ├── ReportError        a report cannot be rendered or written
     ├── DemoServiceError   the bundled demo service cannot start (drillhall.demo)
+    ├── TargetError        an LLM or HTTP target cannot be reached or answers garbage
+    ├── FaultError         a chaos fault cannot be injected or reverted
     └── DependencyMissing  an optional extra is not installed (carries the pip hint)
 """
 
@@ -46,6 +48,14 @@ class StoreError(DrillhallError):
 
 class ReportError(DrillhallError):
     """A report cannot be rendered or written."""
+
+
+class TargetError(DrillhallError):
+    """An LLM or HTTP target cannot be reached, refuses the request or answers garbage."""
+
+
+class FaultError(DrillhallError):
+    """A chaos fault cannot be injected or reverted."""
 
 
 class DependencyMissing(DrillhallError):
