@@ -253,3 +253,54 @@ class RunSummary:
     @property
     def findings_total(self) -> int:
         return sum(self.severity_counts.values())
+
+
+@dataclass(frozen=True, slots=True)
+class DayEntry:
+    """One entry of a Chaos Day's live log: what was seen, thought or done, by whom.
+
+    ``kind`` is one of :data:`DAY_ENTRY_KINDS`; ``status`` tracks an incident on the day's
+    board (``open``, ``resolved-by-agents``, ``resolved-by-team``); ``run_id`` links a stored
+    experiment run. ``text`` is redacted before it is built (see :mod:`drillhall.chaos.day`).
+    """
+
+    day: str
+    at: datetime
+    author: str
+    kind: str
+    text: str
+    experiment: str | None = None
+    owner: str | None = None
+    status: str | None = None
+    run_id: str | None = None
+    id: int | None = None
+
+    def as_row(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in (
+            "id", "day", "at", "author", "kind", "text", "experiment", "owner", "status",
+            "run_id")}
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, object]) -> DayEntry:
+        def opt(name: str) -> str | None:
+            value = row.get(name)
+            return None if value is None else str(value)
+
+        at = row["at"]
+        if not isinstance(at, datetime):
+            raise TypeError(f"log entry time {at!r} is not a datetime")
+        raw_id = row.get("id")
+        return cls(day=str(row["day"]), at=at, author=str(row["author"]),
+                   kind=str(row["kind"]), text=str(row["text"]),
+                   experiment=opt("experiment"), owner=opt("owner"), status=opt("status"),
+                   run_id=opt("run_id"), id=None if raw_id is None else int(str(raw_id)))
+
+
+DAY_ENTRY_KINDS: tuple[str, ...] = (
+    "observation", "hypothesis", "action", "decision", "incident", "learning", "improvement",
+    "backlog", "run",
+)
+"""What a Chaos Day log entry records: ``run`` entries link an experiment run."""
+
+DAY_STATUSES: tuple[str, ...] = ("open", "resolved-by-agents", "resolved-by-team")
+"""Where an incident stands on the Chaos Day board."""

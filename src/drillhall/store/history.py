@@ -23,11 +23,11 @@ from types import TracebackType
 from typing import Self
 
 from alembic.util import CommandError
-from sqlalchemy import Connection, Engine, Table, func, insert, select
+from sqlalchemy import Connection, Engine, Table, func, insert, select, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from drillhall.core.model import Run, RunSummary, Severity, Verdict
+from drillhall.core.model import DayEntry, Run, RunSummary, Severity, Verdict
 from drillhall.errors import StoreError
 from drillhall.store import schema
 from drillhall.store.codec import build_run, run_rows
@@ -313,6 +313,66 @@ class Store:
                 str(s)
                 for s in conn.scalars(select(runs.c.service).distinct().order_by(runs.c.service))
             ]
+
+    def add_day_entry(self, entry: DayEntry) -> DayEntry:
+        """Append one Chaos Day log entry (its text already redacted) and return it with its
+        stored id."""
+        row = entry.as_row()
+        row.pop("id", None)
+        try:
+            with (
+                self._serial,
+                self._engine.connect().execution_options(**WRITE) as conn,
+                conn.begin(),
+            ):
+                new_id = conn.execute(
+                    insert(schema.chaosday_log).returning(schema.chaosday_log.c.id), [row]
+                ).scalar_one()
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"cannot save the Chaos Day log entry to {self.url}: {reason(exc, self._url)}"
+            ) from exc
+        return DayEntry.from_row({**row, "id": int(new_id)})
+
+    def set_day_status(self, day: str, entry_id: int, status: str) -> DayEntry:
+        """Move incident ``entry_id`` of Chaos Day ``day`` to ``status`` on the day's board."""
+        log = schema.chaosday_log
+        where = (log.c.id == entry_id) & (log.c.day == day)
+        try:
+            with (
+                self._serial,
+                self._engine.connect().execution_options(**WRITE) as conn,
+                conn.begin(),
+            ):
+                row = conn.execute(select(log).where(where)).mappings().one_or_none()
+                if row is None or row["kind"] != "incident":
+                    raise StoreError(f"Chaos Day {day!r} has no incident #{entry_id}")
+                conn.execute(update(log).where(where).values(status=status))
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"cannot update incident #{entry_id} in {self.url}: {reason(exc, self._url)}"
+            ) from exc
+        return DayEntry.from_row({**dict(row), "status": status})
+
+    def day_entries(self, day: str) -> list[DayEntry]:
+        """Every log entry of Chaos Day ``day``, oldest first."""
+        log = schema.chaosday_log
+        with self._reading(f"read the log of Chaos Day {day!r}") as conn:
+            rows = conn.execute(
+                select(log).where(log.c.day == day).order_by(log.c.at, log.c.id)
+            ).mappings()
+            return [DayEntry.from_row(dict(r)) for r in rows]
+
+    def runs_between(self, start: datetime, end: datetime, *,
+                     service: str | None = None) -> list[Run]:
+        """Every run that started in ``[start, end)``, oldest first."""
+        runs = schema.runs
+        query = (select(runs.c.id).where(runs.c.started >= start, runs.c.started < end)
+                 .order_by(runs.c.started, runs.c.id))
+        if service is not None:
+            query = query.where(runs.c.service == service)
+        with self._reading("list runs in a time window") as conn:
+            return [self._load(conn, str(i)) for i in conn.scalars(query)]
 
     def __repr__(self) -> str:
         return f"Store({self.url!r})"

@@ -181,3 +181,23 @@ violations = Table(
     PrimaryKeyConstraint("run_id", "ordinal"),
     ForeignKeyConstraint(["run_id"], ["runs.id"], ondelete="CASCADE"),
 )
+
+
+chaosday_log = Table(
+    "chaosday_log",
+    metadata,
+    Column("id", Integer, nullable=False, autoincrement=True),
+    Column("day", String, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("author", Text, nullable=False),
+    Column("kind", String, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("experiment", String, nullable=True),
+    Column("owner", Text, nullable=True),
+    Column("status", String, nullable=True),
+    Column("run_id", String, nullable=True),
+    PrimaryKeyConstraint("id"),
+    Index(None, "day", "at"),
+)
+"""The live incident log of Chaos Days (:mod:`drillhall.chaos.day`), one row per entry, text
+already redacted by the caller."""

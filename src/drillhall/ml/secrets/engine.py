@@ -243,6 +243,12 @@ class Engine:
             hits.append(Hit(finding, _sha256(m.value)))
         return hits
 
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where the secrets in ``text`` are (character offsets, sorted), for masking free
+        text such as log lines and model output."""
+        found = self._dedupe(self._pair_aws(self._candidates(text, third_party=False, path="")))
+        return [(m.start, m.end) for m in found]
+
 
 def _merge(windows: list[tuple[int, int]]) -> list[tuple[int, int]]:
     windows.sort()
