@@ -138,14 +138,29 @@ def _sse_events(
     yield "data: [DONE]\n\n"
 
 
-def create_app(assets: Path | None = None) -> FastAPI:
+def add_classifier_route(app: FastAPI, classifier: NaiveBayesClassifier) -> None:
+    """``POST /classify``: unauthenticated, unlimited, full probability vector (weak on
+    purpose: the endpoint drill's exposures)."""
+
+    @app.post("/classify")
+    def classify(request: _ClassifyRequest) -> dict[str, Any]:
+        prediction = classifier.predict(request.text)
+        return {
+            "label": prediction.label,
+            "probabilities": prediction.probabilities,
+            "model_version": classifier.version,
+        }
+
+
+def create_app(assets: Path | None = None, docs_url: str | None = None) -> FastAPI:
     """Build the demo service over an assets directory (default: the bundled one).
 
-    The stand-in model indexes ``docs/`` and the classifier trains on ``data/tickets.csv``
-    here, once; an unreadable asset raises :class:`~drillhall.errors.InputError`.
+    The stand-in model indexes ``docs/`` (or asks the docs index service at ``docs_url``)
+    and the classifier trains on ``data/tickets.csv`` here, once; an unreadable asset raises
+    :class:`~drillhall.errors.InputError`.
     """
     root = assets or assets_dir()
-    model = DocsAssistantModel.from_assets(root)
+    model = DocsAssistantModel.from_assets(root, docs_url)
     classifier = NaiveBayesClassifier.from_csv(root / "data" / "tickets.csv")
     app = FastAPI(title="DocsBot (drillhall demo service)", docs_url=None, redoc_url=None)
 
@@ -184,14 +199,7 @@ def create_app(assets: Path | None = None) -> FastAPI:
             )
         return _completion_body(completion, completion_id, created)
 
-    @app.post("/classify")
-    def classify(request: _ClassifyRequest) -> dict[str, Any]:
-        prediction = classifier.predict(request.text)
-        return {
-            "label": prediction.label,
-            "probabilities": prediction.probabilities,
-            "model_version": classifier.version,
-        }
+    add_classifier_route(app, classifier)
 
     index_page = root / "web" / "index.html"
     static_dir = root / "web" / "static"

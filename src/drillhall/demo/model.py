@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-from drillhall.demo.retrieval import DocsIndex, Hit, hidden_comments, visible_text
+from drillhall.demo.retrieval import DocsIndex, Hit, Retriever, hidden_comments, visible_text
 from drillhall.errors import InputError
 
 MODEL_ID = "docs-assistant-1"
@@ -124,18 +124,23 @@ class DocsAssistantModel:
 
     model_id = MODEL_ID
 
-    def __init__(self, system_prompt: str, index: DocsIndex) -> None:
+    def __init__(self, system_prompt: str, index: Retriever) -> None:
         self.system_prompt = system_prompt.strip()
         self.index = index
 
     @classmethod
-    def from_assets(cls, assets: Path) -> DocsAssistantModel:
-        """Load ``system_prompt.txt`` and index ``docs/`` from an assets directory."""
+    def from_assets(cls, assets: Path, docs_url: str | None = None) -> DocsAssistantModel:
+        """Load ``system_prompt.txt`` and index ``docs/`` from an assets directory, or use
+        the docs index service at ``docs_url`` (:mod:`drillhall.demo.upstream`)."""
         prompt_path = assets / "system_prompt.txt"
         try:
             prompt = prompt_path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"cannot read the system prompt {prompt_path}: {exc}") from exc
+        if docs_url is not None:
+            from drillhall.demo.upstream import RemoteDocsIndex
+
+            return cls(prompt, RemoteDocsIndex(docs_url))
         return cls(prompt, DocsIndex.from_directory(assets / "docs"))
 
     def complete(

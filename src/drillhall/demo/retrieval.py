@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from drillhall.errors import InputError
 
@@ -105,6 +106,23 @@ def split_document(name: str, markdown: str) -> list[Passage]:
     return passages
 
 
+def covers(query: str, hit: Hit) -> bool:
+    """Whether ``hit`` really answers ``query``: it must contain at least two of the query's
+    terms (or its only term), so one shared common word is not taken for an answer."""
+    return hit.matched >= min(2, len(set(tokenize(query))))
+
+
+class Retriever(Protocol):
+    """Where the assistant looks things up: :class:`DocsIndex` in process, or the docs index
+    service over HTTP (:class:`drillhall.demo.upstream.RemoteDocsIndex`)."""
+
+    def search(self, query: str, limit: int = 3) -> list[Hit]: ...
+
+    def covers(self, query: str, hit: Hit) -> bool: ...
+
+    def document_text(self, doc: str) -> str: ...
+
+
 class DocsIndex:
     """A BM25 index over the passages of every ``*.md`` file in a directory."""
 
@@ -155,9 +173,7 @@ class DocsIndex:
         return hits[:limit]
 
     def covers(self, query: str, hit: Hit) -> bool:
-        """Whether ``hit`` really answers ``query``: it must contain at least two of the query's
-        terms (or its only term), so one shared common word is not taken for an answer."""
-        return hit.matched >= min(2, len(set(tokenize(query))))
+        return covers(query, hit)
 
     def document_text(self, doc: str) -> str:
         """The raw text of every passage of one document, joined."""

@@ -31,9 +31,13 @@ class DemoServer:
         host: str = LOOPBACK,
         port: int = 0,
         startup_timeout: float = 15.0,
+        docs_url: str | None = None,
     ) -> None:
-        """``port=0`` picks a free port; ``assets`` defaults to the bundled assets."""
+        """``port=0`` picks a free port; ``assets`` defaults to the bundled assets;
+        ``docs_url`` makes the assistant ask the docs index service there
+        (:mod:`drillhall.demo.upstream`) instead of searching in process."""
         self.assets = assets
+        self.docs_url = docs_url
         self._server = LoopbackServer(None, host=host, port=port, ready_path="/health",
                                       startup_timeout=startup_timeout, error=DemoServiceError,
                                       what="the demo server", thread_name="drillhall-demo")
@@ -81,7 +85,7 @@ class DemoServer:
 
         if self._server.running:
             raise DemoServiceError("the demo server is already running")
-        self._server.app = create_app(self.assets)
+        self._server.app = create_app(self.assets, self.docs_url)
         self._server.start()
         return self
 
