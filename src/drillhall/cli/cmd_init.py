@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from importlib.resources import files
@@ -15,14 +16,20 @@ from drillhall.cli.console import err
 from drillhall.core.config import CONFIG_NAME, load_config
 from drillhall.errors import ConfigError
 
-TEMPLATES = ("default",)
+TEMPLATES = ("default", "llm-docs-assistant", "ml-model-service")
+REVIEW_DAYS = 182
+"""Governance decisions in a new file are due for review in about six months."""
 
 
-def template_text(name: str) -> str:
+def template_text(name: str, today: dt.date | None = None) -> str:
+    """The template's text with its dates filled in (decided today, review in six months)."""
     if name not in TEMPLATES:
         raise ConfigError(f"--template: unknown template {name!r} (choose one of "
                           f"{', '.join(TEMPLATES)})")
-    return (files("drillhall") / "templates" / f"{name}.toml").read_text(encoding="utf-8")
+    day = today or dt.datetime.now(dt.UTC).date()
+    text = (files("drillhall") / "templates" / f"{name}.toml").read_text(encoding="utf-8")
+    return (text.replace("@TODAY@", day.isoformat())
+            .replace("@NEXT_REVIEW@", (day + dt.timedelta(days=REVIEW_DAYS)).isoformat()))
 
 
 def init(

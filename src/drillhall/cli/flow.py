@@ -39,6 +39,7 @@ def run_plan(config: Config, plan: Plan, delivery: Delivery, *, store_runs: bool
             config, plan,
             runner=RunnerOptions(timeout=timeout, dry_run=dry_run, progress=progress.callback),
             fail_on=delivery.fail_on, strict=strict,
+            evidence=store.latest_results if store is not None else None,
         )
         if store is not None:
             store.save(run)

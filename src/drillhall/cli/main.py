@@ -10,7 +10,7 @@ import typer
 from rich.text import Text
 
 from drillhall.__about__ import __version__
-from drillhall.cli import cmd_chaosday, cmd_demo, cmd_ml, cmd_patch
+from drillhall.cli import cmd_chaosday, cmd_demo, cmd_governance, cmd_ml, cmd_patch
 from drillhall.cli.cmd_init import init
 from drillhall.cli.cmd_run import history, report, run
 from drillhall.cli.cmd_secrets import secrets
@@ -61,6 +61,7 @@ app.add_typer(cmd_demo.app, name="demo")
 app.add_typer(cmd_ml.app, name="ml")
 app.add_typer(cmd_patch.app, name="patch")
 app.add_typer(cmd_chaosday.app, name="chaosday")
+app.add_typer(cmd_governance.app, name="governance")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -80,6 +80,8 @@ def report_context(config: Config, run: Run, store: Store | None,
                    fail_on: Severity | str | None, root: Path | None = None) -> ReportContext:
     registry = Registry.default()
     targets = [registry.get(r.drill).rules for r in run.results if r.drill in registry]
+    if run.result("governance") is not None:
+        targets.append("drillhall.governance.rules:RULES")
     history = []
     if store is not None:
         history = [s for s in reversed(store.runs(service=run.service, limit=30))

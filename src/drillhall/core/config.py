@@ -19,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from drillhall.core.model import Severity
 from drillhall.core.validation import describe_error
 from drillhall.errors import ConfigError
+from drillhall.governance.decisions import GovernanceSection
 
 CONFIG_NAME = "drillhall.toml"
 
@@ -91,6 +92,7 @@ class ConfigFile(_Strict):
     run: RunSection = Field(default_factory=RunSection)
     policy: PolicySection = Field(default_factory=PolicySection)
     drills: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    governance: GovernanceSection | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,7 @@ class Config:
     run: RunSection = field(default_factory=RunSection)
     policy: PolicySection = field(default_factory=PolicySection)
     drills: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    governance: GovernanceSection | None = None
 
     @property
     def source_name(self) -> str:
@@ -175,6 +178,7 @@ def load_config(path: Path) -> Config:
         run=parsed.run,
         policy=parsed.policy,
         drills=parsed.drills,
+        governance=parsed.governance,
     )
 
 

@@ -5,7 +5,7 @@ The command line and the dashboard both go through :func:`execute`; nothing here
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 from drillhall.__about__ import __version__
 from drillhall.core.config import CONFIG_NAME, Config
 from drillhall.core.drill import Drill, Registry
-from drillhall.core.model import Run, Severity, Verdict, new_run_id, utcnow
+from drillhall.core.model import DrillResult, Run, Severity, Verdict, new_run_id, utcnow
 from drillhall.core.policy import Decision, evaluate
 from drillhall.core.runner import RunnerOptions, run_drills
 from drillhall.errors import ConfigError
@@ -72,13 +72,39 @@ def check_policy_names(config: Config, registry: Registry) -> None:
                               f"(known drills: {known})")
 
 
+StoredEvidence = Callable[[str, frozenset[str]], Mapping[str, tuple[str, DrillResult]]]
+"""``(service, drills) → {drill: (run id, newest stored result)}``, e.g.
+:meth:`drillhall.store.Store.latest_results`."""
+
+EVIDENCE_DRILLS = frozenset({"data", "secrets", "redteam", "endpoint", "guard", "eval"})
+"""Drills whose results governance checks read."""
+
+
+def _with_governance(config: Config, results: tuple[DrillResult, ...],
+                     stored: StoredEvidence | None) -> tuple[DrillResult, ...]:
+    from drillhall.governance.checks import EvidenceItem
+    from drillhall.governance.result import governance_result, newest_results
+
+    assert config.governance is not None
+    evidence = newest_results(results)
+    missing = EVIDENCE_DRILLS - set(evidence)
+    if stored is not None and missing:
+        for drill, (run_id, result) in stored(config.service.name, frozenset(missing)).items():
+            evidence[drill] = EvidenceItem(result, run_id)
+    source = config.source.name if config.source else CONFIG_NAME
+    return (*results, governance_result(config.governance, evidence, config.drills,
+                                        source=source))
+
+
 def execute(config: Config, plan: Plan, *, runner: RunnerOptions | None = None,
             fail_on: Severity | str | None = "policy", strict: bool = False,
-            registry: Registry | None = None) -> Run:
-    """Run the plan and judge it with the configuration's policy.
+            registry: Registry | None = None, evidence: StoredEvidence | None = None) -> Run:
+    """Run the plan and judge it with the configuration's policy and governance.
 
     ``fail_on`` overrides the policy's threshold (``None`` disables it; the string
     ``"policy"`` keeps the policy's own). ``strict`` makes skipped drills break the policy.
+    With a ``[governance]`` table, a ``governance`` result judging the decisions is added:
+    from this run's results and, for drills the run did not include, from ``evidence``.
     """
     check_policy_names(config, registry or Registry.default())
     policy = config.policy
@@ -92,8 +118,18 @@ def execute(config: Config, plan: Plan, *, runner: RunnerOptions | None = None,
     started = utcnow()
     results = run_drills(plan.drills, config.root, runner)
     # a dry run produces no evidence, so there is nothing to judge
-    decision = (Decision(Verdict.NONE, ()) if runner.dry_run
-                else evaluate(policy, results, plan.scope))
+    if runner.dry_run:
+        decision = Decision(Verdict.NONE, ())
+    else:
+        if config.governance is not None:
+            results = _with_governance(config, results, evidence)
+        decision = evaluate(policy, results, plan.scope)
+        if config.governance is not None:
+            from drillhall.governance.result import governance_violations
+
+            broken = governance_violations(results[-1])
+            if broken:
+                decision = Decision(Verdict.FAILED, (*decision.violations, *broken))
     return Run(
         id=new_run_id(started),
         service=config.service.name,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
 from pathlib import Path
@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from drillhall.core.model import DayEntry, Run, RunSummary, Severity, Verdict
+from drillhall.core.model import DayEntry, DrillResult, Run, RunSummary, Severity, Status, Verdict
 from drillhall.errors import StoreError
 from drillhall.store import schema
 from drillhall.store.codec import build_run, run_rows
@@ -362,6 +362,24 @@ class Store:
                 select(log).where(log.c.day == day).order_by(log.c.at, log.c.id)
             ).mappings()
             return [DayEntry.from_row(dict(r)) for r in rows]
+
+    def latest_results(self, service: str, drills: Iterable[str], *,
+                       look_back: int = 200) -> dict[str, tuple[str, DrillResult]]:
+        """The newest finished result of each of ``drills`` for ``service`` among its last
+        ``look_back`` runs, with the id of the run it came from."""
+        wanted = set(drills)
+        found: dict[str, tuple[str, DrillResult]] = {}
+        for summary in self.runs(service=service, limit=look_back):
+            if not wanted - set(found):
+                break
+            if not (wanted - set(found)) & set(summary.drills):
+                continue
+            run = self.get(summary.id)
+            for result in run.results:
+                if (result.drill in wanted and result.drill not in found
+                        and result.status in (Status.PASSED, Status.FAILED)):
+                    found[result.drill] = (run.id, result)
+        return found
 
     def runs_between(self, start: datetime, end: datetime, *,
                      service: str | None = None) -> list[Run]:
