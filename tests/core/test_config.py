@@ -77,3 +77,19 @@ def test_drill_option_errors_name_the_file_used(tmp_path: Path) -> None:
     cfg.write_text('[drills.secrets]\npaths = ["."]\nbogus = 1\n')
     with pytest.raises(ConfigError, match=r"other\.toml: \[drills\.secrets\] unknown key 'bogus'"):
         plan_configured(load_config(cfg), Registry.default())
+
+
+def test_only_takes_drills_and_families(tmp_path: Path) -> None:
+    from drillhall.core.drill import Registry
+    from drillhall.core.execute import plan_configured
+
+    cfg = tmp_path / "drillhall.toml"
+    cfg.write_text('[drills.secrets]\npaths = ["."]\n[drills.model]\npaths = ["."]\n'
+                   '[drills.patch]\npaths = ["."]\n')
+    config = load_config(cfg)
+    names = [d.name for d in plan_configured(config, Registry.default(), ["ml"]).drills]
+    assert names == ["secrets", "model"]
+    names = [d.name for d in plan_configured(config, Registry.default(), ["patch"]).drills]
+    assert names == ["patch"]  # the drill of that name, not the whole family
+    with pytest.raises(ConfigError, match="unknown drill 'llm'"):
+        plan_configured(config, Registry.default(), ["llm"])

@@ -27,7 +27,8 @@ from drillhall.core.model import Severity
 
 def run(
     only: Annotated[str | None, typer.Option(
-        "--only", help="Comma-separated drills to run (default: every configured drill).",
+        "--only", help="Comma-separated drills or families (patch, chaos, llm, ml) to run "
+        "(default: every configured drill).",
         show_default=False)] = None,
     fmt: FormatOpt = None,
     output: OutputOpt = None,

@@ -27,9 +27,27 @@ class Plan:
     scope: frozenset[str] | None
 
 
+def _expand_families(config: Config, registry: Registry, only: Sequence[str]) -> list[str]:
+    """``--only`` names drills or whole families (``patch``, ``chaos``, ``llm``, ``ml``): a
+    family stands for its configured drills. A drill's own name wins over a family's."""
+    out: list[str] = []
+    for name in only:
+        if name in registry:
+            out.append(name)
+            continue
+        family = [n for n in registry.names() if registry.get(n).family == name]
+        members = [n for n in family if n in config.drills]
+        if family and not members:
+            raise ConfigError(f"{config.source_name}: --only names the {name} family, but none "
+                              f"of its drills ({', '.join(family)}) is configured")
+        out.extend(members or [name])  # an unknown name falls through to the error below
+    return list(dict.fromkeys(out))
+
+
 def plan_configured(config: Config, registry: Registry, only: Sequence[str] = ()) -> Plan:
-    """Build every drill configured in ``[drills.*]`` (or those in ``only``), in the
-    registry's order. Bad options fail here, before any drill starts."""
+    """Build every drill configured in ``[drills.*]`` (or those in ``only``: drill or family
+    names), in the registry's order. Bad options fail here, before any drill starts."""
+    only = _expand_families(config, registry, only)
     for name in (*config.drills, *only):
         registry.get(name)  # unknown names → ConfigError listing the known ones
     wanted = [n for n in registry.names() if n in config.drills and (not only or n in only)]
