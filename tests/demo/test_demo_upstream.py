@@ -107,3 +107,20 @@ def test_the_supervisor_restarts_a_killed_classifier(tmp_path: Path) -> None:
         assert supervisor.wait(10) == 0
     with pytest.raises(httpx.HTTPError):
         httpx.get(f"{base}/health", timeout=0.5)
+
+
+def test_the_demo_stack_wires_the_proxy_between_assistant_and_upstream(tmp_path: Path) -> None:
+    from drillhall.demo.stack import PROXY_NAME, DemoStack
+
+    with DemoStack(tmp_path) as stack:
+        _, fast = _ask(stack.chat_url)
+        added = httpx.post(f"{stack.control_url}/proxies/{PROXY_NAME}/toxics",
+                           json={"type": "latency", "attributes": {"latency": 400}})
+        assert added.status_code == 200, added.text
+        _, slow = _ask(stack.chat_url)
+        assert slow >= fast + 0.75  # two upstream calls, each 400 ms slower
+        reply = httpx.post(stack.classify_url, json={"text": "the printer is jammed"})
+        assert reply.status_code == 200
+        pid = int(stack.pid_file.read_text())
+    with pytest.raises(OSError):
+        os.kill(pid, 0)  # the classifier process ended with the stack
