@@ -10,7 +10,8 @@ import typer
 from rich.text import Text
 
 from drillhall.__about__ import __version__
-from drillhall.cli import cmd_chaosday, cmd_demo, cmd_governance, cmd_ml, cmd_patch
+from drillhall.cli import cmd_chaos, cmd_chaosday, cmd_demo, cmd_governance, cmd_ml, cmd_patch
+from drillhall.cli.cmd_chaos_proxy import proxy
 from drillhall.cli.cmd_init import init
 from drillhall.cli.cmd_run import history, report, run
 from drillhall.cli.cmd_secrets import secrets
@@ -60,6 +61,8 @@ app.command(help=report.__doc__)(report)
 app.add_typer(cmd_demo.app, name="demo")
 app.add_typer(cmd_ml.app, name="ml")
 app.add_typer(cmd_patch.app, name="patch")
+cmd_chaos.app.command(name="proxy", help=proxy.__doc__)(proxy)
+app.add_typer(cmd_chaos.app, name="chaos")
 app.add_typer(cmd_chaosday.app, name="chaosday")
 app.add_typer(cmd_governance.app, name="governance")
 

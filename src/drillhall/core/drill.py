@@ -145,6 +145,14 @@ BUILTIN_DRILLS: tuple[DrillFactory, ...] = (
         order=30,
         rules="drillhall.ml.endpoint.rules:RULES",
     ),
+    DrillFactory(
+        name="chaos",
+        family="chaos",
+        summary="chaos experiments: steady state, faults, guaranteed rollback, journal",
+        target="drillhall.chaos.drill:from_config",
+        order=40,
+        rules="drillhall.chaos.rules:RULES",
+    ),
 )
 
 

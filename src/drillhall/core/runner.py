@@ -7,6 +7,10 @@
   recorded as ``interrupted``, and the run is returned normally so it can still be stored and
   reported.
 * ``dry_run`` is passed to each drill, which plans without acting.
+* A drill with a ``cleanup_grace`` attribute (the chaos drill, which must revert its faults)
+  is given that many seconds instead of ``grace`` after its ``cancel`` is set, and a second
+  Ctrl-C or SIGTERM cannot cut that wait short; its result (journal, metrics) is kept with
+  the status ``interrupted``.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -77,6 +82,23 @@ def _interrupted(name: str, started: datetime, reason: str) -> DrillResult:
                        finished=utcnow(), reason=reason)
 
 
+def _join(worker: threading.Thread, seconds: float, shield: bool,
+          box: Sequence[DrillResult]) -> None:
+    """Wait up to ``seconds`` for ``worker``; with ``shield`` a further Ctrl-C or SIGTERM does
+    not end the wait (the drill is cleaning up, e.g. reverting chaos faults). The shielded
+    wait watches ``box`` (filled when the drill returns), not ``is_alive()``, which a join
+    interrupted by Ctrl-C can leave wrong."""
+    if not shield:
+        worker.join(seconds)
+        return
+    deadline = time.monotonic() + seconds
+    while not box and time.monotonic() < deadline:
+        try:
+            time.sleep(_POLL_SECONDS / 10)
+        except (KeyboardInterrupt, RunInterrupted):
+            log.warning("interrupt ignored: %s is cleaning up", worker.name)
+
+
 def _call(drill: Drill, ctx: DrillContext) -> DrillResult:
     """Run one drill, turning anything it raises into an error result."""
     name = getattr(drill, "name", type(drill).__name__)
@@ -116,6 +138,10 @@ def run_drills(drills: Sequence[Drill], root: Path,
             if progress is not None:
                 ctx.progress = progress
             started = utcnow()
+            cleanup = getattr(drill, "cleanup_grace", None)
+            shield = isinstance(cleanup, int | float)
+            grace = max(options.grace, cleanup) if isinstance(cleanup, int | float) \
+                else options.grace
             box: list[DrillResult] = []
             worker = threading.Thread(target=lambda d=drill, c=ctx, b=box: b.append(_call(d, c)),
                                       name=f"drill-{name}", daemon=True)
@@ -129,13 +155,17 @@ def run_drills(drills: Sequence[Drill], root: Path,
                     waited += _POLL_SECONDS
                     if deadline is not None and waited >= deadline and worker.is_alive():
                         cancel.set()
-                        worker.join(options.grace)
+                        _join(worker, grace, shield, box)
                         break
             except (KeyboardInterrupt, RunInterrupted) as exc:
                 cancel.set()
-                worker.join(options.grace)
+                _join(worker, grace, shield, box)
                 why = "SIGTERM" if isinstance(exc, RunInterrupted) else "Ctrl-C"
-                results.append(_interrupted(name, started, f"interrupted by {why}"))
+                if shield and box:
+                    results.append(replace(box[0], status=Status.INTERRUPTED,
+                                           reason=f"interrupted by {why}"))
+                else:
+                    results.append(_interrupted(name, started, f"interrupted by {why}"))
                 options.on_finish(results[-1])
                 results.extend(_interrupted(d.name, utcnow(), f"not started: run interrupted "
                                             f"by {why}") for d in drills[index + 1:])
@@ -150,7 +180,7 @@ def run_drills(drills: Sequence[Drill], root: Path,
             else:
                 result = _error(name, started, f"drill {name!r} timed out after "
                                 f"{options.timeout:g} s and did not stop within "
-                                f"{options.grace:g} s")
+                                f"{grace:g} s")
             results.append(result)
             options.on_finish(result)
     return tuple(results)
