@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,6 +38,9 @@ from drillhall.core.redact import scrub
 from drillhall.core.validation import parse_section
 from drillhall.errors import ConfigError
 
+if TYPE_CHECKING:
+    from drillhall.chaos.suite import ChaosSuite
+
 JOURNAL_DIR = ".drillhall/journals"
 _STATUS = {"passed": Status.PASSED, "deviated": Status.FAILED, "gate_failed": Status.FAILED,
            "stopped": Status.FAILED, "aborted": Status.ERROR, "error": Status.ERROR,
@@ -49,7 +52,9 @@ class ChaosOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    experiment: str = Field(min_length=1)
+    experiment: str | None = Field(default=None, min_length=1)
+    experiments: list[str] = Field(default_factory=list)
+    """Several experiment files, run one after another as one drill (``drillhall run``)."""
     journal: str | None = None
     yes: bool = False
     blackout: list[str] = Field(default_factory=list)
@@ -177,7 +182,8 @@ class ChaosDrill:
         if status is Status.PASSED and any(f.rule_id in (rules.FAULT_LEFT, rules.NOT_RECOVERED)
                                            for f in findings):
             status = Status.FAILED
-        journal = (JournalEntry(started, "journal", str(report.journal)),
+        journal = (JournalEntry(started, "experiment", self._location().path or ""),
+                   JournalEntry(started, "journal", str(report.journal)),
                    *_entries(report.events))
         return DrillResult(
             self.name, status, findings, tuple(metrics), journal, started, utcnow(),
@@ -217,11 +223,17 @@ def _entries(events: tuple[dict[str, Any], ...]) -> list[JournalEntry]:
     return out
 
 
-def from_config(options: Mapping[str, Any], root: Path) -> ChaosDrill:
-    """Build the drill from its ``[drills.chaos]`` table: the experiment is loaded and
-    checked, its faults built (nothing touched)."""
+def from_config(options: Mapping[str, Any], root: Path) -> ChaosDrill | ChaosSuite:
+    """Build the drill from its ``[drills.chaos]`` table: the experiments are loaded and
+    checked, their faults built (nothing touched)."""
     parsed = parse_section(ChaosOptions, options, source="drillhall.toml",
                            section="drills.chaos")
+    if (parsed.experiment is None) == (not parsed.experiments):
+        raise ConfigError("drillhall.toml: [drills.chaos] give either 'experiment' (one file) "
+                          "or 'experiments' (a list of files)")
+    if parsed.experiments and parsed.journal:
+        raise ConfigError("drillhall.toml: [drills.chaos] 'journal' names one file; with "
+                          "'experiments' each experiment writes its own journal")
     blackouts = []
     for entry in parsed.blackout:
         try:
@@ -232,8 +244,15 @@ def from_config(options: Mapping[str, Any], root: Path) -> ChaosDrill:
         zone(parsed.timezone)
     except ValueError as exc:
         raise ConfigError(f"drillhall.toml: [drills.chaos] key 'timezone': {exc}") from None
-    path = Path(parsed.experiment).expanduser()
-    if not path.is_absolute():
-        path = root / path
-    experiment = load_experiment(path)
-    return ChaosDrill(parsed, root, experiment, tuple(blackouts))
+    drills = []
+    for name in parsed.experiments or [parsed.experiment or ""]:
+        path = Path(name).expanduser()
+        if not path.is_absolute():
+            path = root / path
+        one = parsed.model_copy(update={"experiment": str(path), "experiments": []})
+        drills.append(ChaosDrill(one, root, load_experiment(path), tuple(blackouts)))
+    if parsed.experiment is not None:
+        return drills[0]
+    from drillhall.chaos.suite import ChaosSuite
+
+    return ChaosSuite(tuple(drills))

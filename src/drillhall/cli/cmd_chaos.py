@@ -65,6 +65,7 @@ def run(
         raise InputError(f"{experiment}: no such experiment file")
     cfg = load_or_default(config, Path.cwd())
     options: dict[str, Any] = dict(cfg.drills.get("chaos", {}))
+    options.pop("experiments", None)  # the command line names the one experiment to run
     options["experiment"] = str(experiment.expanduser().resolve())
     if journal is not None:
         options["journal"] = str(journal.expanduser().resolve())
