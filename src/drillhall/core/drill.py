@@ -153,6 +153,15 @@ BUILTIN_DRILLS: tuple[DrillFactory, ...] = (
         order=40,
         rules="drillhall.chaos.rules:RULES",
     ),
+    DrillFactory(
+        name="redteam",
+        family="llm",
+        summary="red-team an LLM endpoint: prompt injection, jailbreaks, leaks, unsafe output, "
+        "excessive agency (OWASP LLM Top 10)",
+        target="drillhall.llm.redteam.drill:from_config",
+        order=50,
+        rules="drillhall.llm.redteam.rules:RULES",
+    ),
 )
 
 
