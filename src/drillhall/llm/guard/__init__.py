@@ -1,0 +1,1 @@
+"""The run-time LLM guard: input and output scanners, proxy and prompt-injection detector."""
