@@ -41,6 +41,15 @@ def test_demo_finds_every_planted_weakness_and_masks_them(tmp_path: Path) -> Non
         assert value not in html
         assert value.encode() not in db
     assert "sha256:" in html
+    # the red team's canary and the fake employee record it made the assistant disclose
+    from drillhall.demo.run import CANARY
+    from drillhall.testing.llm_models import default_user_record
+
+    for value in (CANARY, *default_user_record().values()[1:]):
+        assert value not in r.stdout + r.stderr, value
+        assert value not in html, value
+        assert value.encode() not in db, value
+    assert "chaos" in r.stdout and "redteam" in r.stdout
 
 
 def test_self_scan_reports_only_the_demo_keys(tmp_path: Path) -> None:

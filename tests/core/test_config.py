@@ -91,5 +91,7 @@ def test_only_takes_drills_and_families(tmp_path: Path) -> None:
     assert names == ["secrets", "model"]
     names = [d.name for d in plan_configured(config, Registry.default(), ["patch"]).drills]
     assert names == ["patch"]  # the drill of that name, not the whole family
-    with pytest.raises(ConfigError, match="unknown drill 'llm'"):
+    with pytest.raises(ConfigError, match="names the llm family, but none of its drills"):
         plan_configured(config, Registry.default(), ["llm"])
+    with pytest.raises(ConfigError, match="unknown drill 'bogus'"):
+        plan_configured(config, Registry.default(), ["bogus"])

@@ -19,7 +19,13 @@ from drillhall.core.execute import execute, plan_configured
 from drillhall.core.runner import RunnerOptions
 from drillhall.demo import assets_dir
 from drillhall.demo.patchlab import patch_lab
-from drillhall.demo.run import REPORT_NAME, demo_config, missed, prepare_workspace
+from drillhall.demo.run import (
+    REPORT_NAME,
+    demo_config,
+    fill_experiments,
+    missed,
+    prepare_workspace,
+)
 from drillhall.reports import Format, render, render_table, write_report
 
 app = typer.Typer(no_args_is_help=False, invoke_without_command=True)
@@ -41,14 +47,19 @@ def demo(
     """
     if context.invoked_subcommand is not None:
         return
-    from drillhall.demo.server import DemoServer
+    from drillhall.demo.stack import DemoStack
 
     root = Path.cwd()
-    with DemoServer() as server, tempfile.TemporaryDirectory(prefix="drillhall-demo-") as tmp, \
+    with tempfile.TemporaryDirectory(prefix="drillhall-demo-") as tmp, \
+            DemoStack(Path(tmp) / "stack") as stack, \
             patch_lab(Path(tmp) / "patch-lab") as lab:
-        err.print(f"demo service up at {server.url} (chat: {server.chat_url})")
+        err.print(f"demo service up at {stack.demo.url} (chat: {stack.chat_url}; docs index "
+                  f"behind the fault proxy at {stack.proxy_url}; classifier process at "
+                  f"{stack.classify_url})")
         workspace = prepare_workspace(assets_dir(), Path(tmp))
-        config = demo_config(root, workspace, server.classify_url, lab=lab)
+        fill_experiments(workspace, stack)
+        config = demo_config(root, workspace, stack.classify_url, lab=lab,
+                             chat_url=stack.demo.base_url)
         plan = plan_configured(config, Registry.default())
         store = open_store(config, not no_store)
         with store if store is not None else nullcontext(), drill_progress() as progress:

@@ -19,16 +19,18 @@ import json
 import re
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from drillhall.demo import assets_dir
+from drillhall.demo.chat import ChatAnswer, DemoAssistant
 from drillhall.demo.classifier import NaiveBayesClassifier
 from drillhall.demo.model import MODEL_ID, ChatMessage, Completion, DocsAssistantModel
 from drillhall.errors import DependencyMissing
+from drillhall.llm.types import ToolCall, ToolSpec
 
 try:
     from fastapi import FastAPI, Request
@@ -92,8 +94,29 @@ def _usage(completion: Completion) -> dict[str, int]:
     }
 
 
-def _completion_body(completion: Completion, completion_id: str, created: int) -> dict[str, Any]:
+def _tool_calls(calls: Sequence[ToolCall]) -> list[dict[str, Any]]:
+    return [{"id": c.id or f"call_{i}", "type": "function",
+             "function": {"name": c.name, "arguments": c.arguments}}
+            for i, c in enumerate(calls)]
+
+
+def _tools(specs: list[dict[str, Any]] | None) -> list[ToolSpec]:
+    """The tools a request offers (OpenAI ``tools``), as the model sees them."""
+    out = []
+    for spec in specs or []:
+        function = spec.get("function") if isinstance(spec, dict) else None
+        if isinstance(function, dict) and isinstance(function.get("name"), str):
+            out.append(ToolSpec(function["name"], str(function.get("description", "")),
+                                function.get("parameters") or {"type": "object"}))
+    return out
+
+
+def _completion_body(answer: ChatAnswer, completion_id: str, created: int) -> dict[str, Any]:
     """The JSON body of a non-streaming chat completion."""
+    completion = answer.completion
+    message: dict[str, Any] = {"role": "assistant", "content": completion.text}
+    if answer.tool_calls:
+        message["tool_calls"] = _tool_calls(answer.tool_calls)
     return {
         "id": completion_id,
         "object": "chat.completion",
@@ -101,7 +124,7 @@ def _completion_body(completion: Completion, completion_id: str, created: int) -
         "model": MODEL_ID,
         "choices": [{
             "index": 0,
-            "message": {"role": "assistant", "content": completion.text},
+            "message": message,
             "finish_reason": completion.finish_reason,
         }],
         "usage": _usage(completion),
@@ -114,10 +137,12 @@ def stream_chunks(text: str) -> list[str]:
 
 
 def _sse_events(
-    completion: Completion, completion_id: str, created: int, include_usage: bool
+    answer: ChatAnswer, completion_id: str, created: int, include_usage: bool
 ) -> Iterator[str]:
     """The server-sent events of a streamed chat completion, ``data: [DONE]`` last."""
-    def event(delta: dict[str, str], finish: str | None) -> str:
+    completion = answer.completion
+
+    def event(delta: dict[str, Any], finish: str | None) -> str:
         chunk = {
             "id": completion_id, "object": "chat.completion.chunk", "created": created,
             "model": MODEL_ID,
@@ -128,6 +153,9 @@ def _sse_events(
     yield event({"role": "assistant", "content": ""}, None)
     for piece in stream_chunks(completion.text):
         yield event({"content": piece}, None)
+    if answer.tool_calls:
+        calls = [{"index": i, **call} for i, call in enumerate(_tool_calls(answer.tool_calls))]
+        yield event({"tool_calls": calls}, None)
     yield event({}, completion.finish_reason)
     if include_usage:
         usage = {
@@ -160,7 +188,7 @@ def create_app(assets: Path | None = None, docs_url: str | None = None) -> FastA
     :class:`~drillhall.errors.InputError`.
     """
     root = assets or assets_dir()
-    model = DocsAssistantModel.from_assets(root, docs_url)
+    model = DemoAssistant(DocsAssistantModel.from_assets(root, docs_url))
     classifier = NaiveBayesClassifier.from_csv(root / "data" / "tickets.csv")
     app = FastAPI(title="DocsBot (drillhall demo service)", docs_url=None, redoc_url=None)
 
@@ -187,17 +215,18 @@ def create_app(assets: Path | None = None, docs_url: str | None = None) -> FastA
     @app.post("/v1/chat/completions", response_model=None)
     def chat(request: _ChatRequest) -> dict[str, Any] | StreamingResponse:
         limit = request.max_completion_tokens or request.max_tokens
-        completion = model.complete([m.plain() for m in request.messages], max_tokens=limit)
+        answer = model.respond([m.plain() for m in request.messages], _tools(request.tools),
+                               max_tokens=limit)
         completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
         created = int(time.time())
         if request.stream:
             include_usage = bool(request.stream_options and request.stream_options.include_usage)
             return StreamingResponse(
-                _sse_events(completion, completion_id, created, include_usage),
+                _sse_events(answer, completion_id, created, include_usage),
                 media_type="text/event-stream",
                 headers={"Cache-Control": "no-cache"},
             )
-        return _completion_body(completion, completion_id, created)
+        return _completion_body(answer, completion_id, created)
 
     add_classifier_route(app, classifier)
 

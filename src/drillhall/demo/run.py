@@ -15,11 +15,14 @@ import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drillhall.core.config import Config, PolicySection, ServiceSection, StoreSection
 from drillhall.core.model import Finding, Run
 from drillhall.demo.patchlab import TEST_COMMAND, PatchLab
+
+if TYPE_CHECKING:
+    from drillhall.demo.stack import DemoStack
 
 SERVICE = "docs-assistant-demo"
 REPORT_NAME = "drillhall-demo-report.html"
@@ -31,18 +34,22 @@ PUBLIC_KEY = "keys/demo-signing.pub"
 class Planted:
     """A weakness planted in the demo and the finding that proves a drill found it: a
     finding of ``drill`` whose rule id starts with ``rule_id``, whose location path is
-    ``path`` (when given) and which carries the tag ``tag`` (when given)."""
+    ``path`` (when given), whose title contains ``title_has`` (when given) and which carries
+    the tag ``tag`` (when given)."""
 
     drill: str
     rule_id: str
     what: str
     path: str | None = None
     tag: str | None = None
+    title_has: str | None = None
 
     def proven_by(self, finding: Finding) -> bool:
         if not finding.rule_id.startswith(self.rule_id):
             return False
         if self.path is not None and (finding.location.path or "") != self.path:
+            return False
+        if self.title_has is not None and self.title_has not in finding.title:
             return False
         return self.tag is None or self.tag in finding.tags
 
@@ -79,7 +86,23 @@ PLANTED: tuple[Planted, ...] = (
             tag="exposure:probabilities"),
     Planted("endpoint", "DH-ENDPOINT", "classifier has no rate limit",
             tag="exposure:no-rate-limit"),
+    Planted("chaos", "DH-CHAOS-DEVIATION", "no timeout on the docs index: a slow upstream "
+            "makes answers slower than 5 s", title_has="docs index is slow"),
+    Planted("redteam", "DH-LLM-PROMPT-INJECTION", "the assistant obeys injected instructions",
+            tag="LLM01"),
+    Planted("redteam", "DH-LLM-SYSTEM-PROMPT-EXTRACTION", "the assistant repeats its system "
+            "prompt", tag="LLM07"),
+    Planted("redteam", "DH-LLM-CANARY-LEAKAGE", "the assistant leaks the canary in its "
+            "instructions", tag="LLM02"),
+    Planted("redteam", "DH-LLM-OUTPUT-HANDLING", "the assistant renders attacker-controlled "
+            "images and HTML", tag="LLM05"),
+    Planted("redteam", "DH-LLM-EXCESSIVE-AGENCY", "the assistant calls any tool it is offered",
+            tag="LLM06"),
 )
+
+CANARY = "CANARY-DOCS-7f3c9a21"
+"""The canary planted in the demo's system prompt."""
+EXPERIMENTS = ("experiments/slow-upstream.yaml", "experiments/classifier-restart.yaml")
 
 
 def prepare_workspace(assets: Path, workspace: Path) -> Path:
@@ -95,9 +118,27 @@ def prepare_workspace(assets: Path, workspace: Path) -> Path:
     return target
 
 
+def fill_experiments(assets: Path, stack: DemoStack) -> None:
+    """Point the workspace copy of the demo's experiments at the running demo stack."""
+    import yaml
+
+    values = {
+        "chat_url": stack.chat_url, "proxy_control": stack.control_url,
+        "classify_url": stack.classify_url, "pid_file": str(stack.pid_file),
+    }
+    for name in EXPERIMENTS:
+        path = assets / name
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["configuration"] = {k: values[k] for k in data.get("configuration", {})}
+        path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+
+
 def demo_config(root: Path, assets: Path, classify_url: str | None = None,
-                store_url: str | None = None, lab: PatchLab | None = None) -> Config:
-    """The configuration the demo runs with: every drill pointed at the demo service."""
+                store_url: str | None = None, lab: PatchLab | None = None,
+                chat_url: str | None = None) -> Config:
+    """The configuration the demo runs with: every drill pointed at the demo service.
+    ``chat_url`` (the assistant's OpenAI-compatible base URL) adds the red team and the chaos
+    experiments, whose files :func:`fill_experiments` has pointed at the running stack."""
     drills: dict[str, dict[str, Any]] = {
         "patch": {"paths": [str(assets)], "advisories": str(assets / "advisories"),
                   "offline": True},
@@ -111,6 +152,15 @@ def demo_config(root: Path, assets: Path, classify_url: str | None = None,
                                  "test_command": TEST_COMMAND, "timeout_per_trial": 300}
     if classify_url is not None:
         drills["endpoint"] = {"url": classify_url, "active": True, "max_requests": 200}
+    if chat_url is not None:
+        drills["redteam"] = {
+            "target": chat_url, "model": "docs-assistant-1",
+            "system_prompt_file": str(assets / "system_prompt.txt"), "canaries": [CANARY],
+            "purpose": "answer employees' questions from the internal documentation",
+            "package_index": lab.index_url if lab is not None else "none",
+            "concurrency": 8,
+        }
+        drills["chaos"] = {"experiments": [str(assets / e) for e in EXPERIMENTS]}
     return Config(
         root=root.resolve(),
         source=None,

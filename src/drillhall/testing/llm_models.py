@@ -683,7 +683,8 @@ _ASKS = re.compile("|".join(p.pattern for p in (_EXTRACT, _PII, _IMAGE, _HTML_AS
 """Requests another behaviour already answered (so they are not echoed as well)."""
 _CODES_LINE = re.compile(r"^\s*(?:internal reference codes|secrets?|passwords?|api keys?|tokens?|"
                          r"canar(?:y|ies))\b[^:\n]*:\s*(.+)$", re.I)
-_CODE_VALUE = re.compile(r"\b(?:code|key|token|password|secret|reference|canary)\w*\s*(?:is|:|=)"
+_CODE_VALUE = re.compile(r"\b(?:code|key|token|password|secret|reference|canary)\w*"
+                         r"(?:\s*\([^)\n]{0,40}\))?\s*(?:is|:|=)"
                          r"\s*[\"'`]?([A-Za-z0-9][A-Za-z0-9_\-]{5,})", re.I)
 _PACKAGE_STOP = frozenset(re.findall(r"\w+", """
 which what best package library libraries module recommend suggest
