@@ -10,11 +10,20 @@ import typer
 from rich.text import Text
 
 from drillhall.__about__ import __version__
-from drillhall.cli import cmd_chaos, cmd_chaosday, cmd_demo, cmd_governance, cmd_ml, cmd_patch
+from drillhall.cli import (
+    cmd_chaos,
+    cmd_chaosday,
+    cmd_demo,
+    cmd_governance,
+    cmd_llm,
+    cmd_ml,
+    cmd_patch,
+)
 from drillhall.cli.cmd_chaos_proxy import proxy
 from drillhall.cli.cmd_init import init
 from drillhall.cli.cmd_run import history, report, run
 from drillhall.cli.cmd_secrets import secrets
+from drillhall.cli.cmd_serve import serve
 from drillhall.cli.console import err
 from drillhall.errors import DrillhallError
 
@@ -58,12 +67,14 @@ app.command(help=run.__doc__)(run)
 app.command(help=secrets.__doc__)(secrets)
 app.command(help=history.__doc__)(history)
 app.command(help=report.__doc__)(report)
+app.command(help=serve.__doc__)(serve)
 app.add_typer(cmd_demo.app, name="demo")
 app.add_typer(cmd_ml.app, name="ml")
 app.add_typer(cmd_patch.app, name="patch")
 cmd_chaos.app.command(name="proxy", help=proxy.__doc__)(proxy)
 app.add_typer(cmd_chaos.app, name="chaos")
 app.add_typer(cmd_chaosday.app, name="chaosday")
+app.add_typer(cmd_llm.app, name="llm")
 app.add_typer(cmd_governance.app, name="governance")
 
 

@@ -36,8 +36,9 @@ SAAS_HOSTS: tuple[tuple[str, str], ...] = (
 
 
 def host_of(url: str) -> str:
-    """The lower-case host name of a URL (or of a bare ``host:port``)."""
-    text = url.strip()
+    """The lower-case host name of a URL, a bare ``host:port``, or a target label such as
+    ``api.openai.com gpt-4o`` (host first)."""
+    text = url.strip().split()[0] if url.strip() else ""
     if "://" not in text:
         text = "http://" + text
     return (urlsplit(text).hostname or "").lower().rstrip(".")
