@@ -47,6 +47,8 @@ TODAY = dt.date(2026, 11, 26)
     ("http://llm.internal:8000/v1", None),
     ("api.mistral.ai:443", "mistral"),
     ("https://evil-api.openai.com.example.net", None),
+    ("api.openai.com gpt-4o", "openai"),
+    ("127.0.0.1:8000 qwen2.5", None),
 ])
 def test_saas_hosts(url: str, provider: str | None) -> None:
     assert saas_provider(url) == provider
