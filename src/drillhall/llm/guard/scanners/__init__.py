@@ -1,0 +1,2 @@
+"""The guard's input and output scanners; the interface is in
+:mod:`~drillhall.llm.guard.scanners.base`."""
