@@ -124,3 +124,31 @@ def test_the_demo_stack_wires_the_proxy_between_assistant_and_upstream(tmp_path:
         pid = int(stack.pid_file.read_text())
     with pytest.raises(OSError):
         os.kill(pid, 0)  # the classifier process ended with the stack
+
+
+def test_demo_serve_runs_the_stack_until_ctrl_c(tmp_path: Path) -> None:
+    import re
+
+    proc = subprocess.Popen([sys.executable, "-m", "drillhall", "demo", "serve", "--port", "0"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "COLUMNS": "200"})
+    try:
+        assert proc.stdout is not None
+        lines = []
+        for line in proc.stdout:
+            lines.append(line)
+            if "Ctrl-C stops it" in line:
+                break
+        text = "".join(lines)
+        chat = re.search(r"chat \(OpenAI-compatible\): (\S+)", text)
+        classify = re.search(r"classifier process: +(\S+)", text)
+        assert chat and classify, text
+        _ask(chat.group(1))
+        assert httpx.post(classify.group(1), json={"text": "vpn"}).status_code == 200
+        assert (Path(re.search(r"chaos experiments: (\S+)", text).group(1))  # type: ignore[union-attr]
+                / "slow-upstream.yaml").read_text().count("127.0.0.1") >= 2
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(20)
+    with pytest.raises(httpx.HTTPError):
+        httpx.post(classify.group(1), json={"text": "vpn"}, timeout=1)

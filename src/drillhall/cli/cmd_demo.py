@@ -85,14 +85,25 @@ def serve(
     port: Annotated[int, typer.Option("--port", "-p", min=0, max=65535,
                                       help="Port on 127.0.0.1 (0: a free one).")] = 8765,
 ) -> None:
-    """Keep the demo service up for you to explore; Ctrl-C stops it."""
-    from drillhall.demo.server import DemoServer
+    """Keep the demo service up for you to explore; Ctrl-C stops it.
 
-    with DemoServer(port=port) as server:
-        out.print(f"demo service at [bold]{server.url}[/]\n"
-                  f"  chat (OpenAI-compatible): {server.chat_url}\n"
-                  f"  classifier:               {server.classify_url}\n"
+    Starts the whole stack: the assistant, its docs index behind drillhall's fault proxy,
+    and the supervised classifier process; prints their addresses and the chaos experiments
+    (filled with those addresses) you can run against it.
+    """
+    from drillhall.demo.stack import DemoStack
+
+    with tempfile.TemporaryDirectory(prefix="drillhall-demo-") as tmp, \
+            DemoStack(Path(tmp) / "stack", port=port) as stack:
+        workspace = prepare_workspace(assets_dir(), Path(tmp))
+        fill_experiments(workspace, stack)
+        out.print(f"demo service at [bold]{stack.demo.url}[/]\n"
+                  f"  chat (OpenAI-compatible): {stack.chat_url}\n"
+                  f"  classifier process:       {stack.classify_url}\n"
+                  f"  docs index via the proxy: {stack.proxy_url} (control API "
+                  f"{stack.control_url})\n"
                   f"  assets (what the drills scan): {assets_dir()}\n"
+                  f"  chaos experiments: {workspace / 'experiments'}\n"
                   "Ctrl-C stops it.")
         try:
             while True:

@@ -55,11 +55,12 @@ def wait_healthy(url: str, timeout: float = 20.0) -> None:
 
 class DemoStack:
     """Start with ``with DemoStack(workdir) as stack:``; ``workdir`` holds the classifier's
-    pid file."""
+    pid file; ``port`` is the assistant's (0: a free one)."""
 
-    def __init__(self, workdir: Path, assets: Path | None = None) -> None:
+    def __init__(self, workdir: Path, assets: Path | None = None, *, port: int = 0) -> None:
         self.workdir = workdir
         self.assets = assets
+        self.port = port
         self.pid_file = workdir / "classifier.pid"
         self.classifier_port = 0
         self._upstream: LoopbackServer | None = None
@@ -113,7 +114,8 @@ class DemoStack:
                                         upstream=self._upstream.url.removeprefix("http://"))
             self.proxy_url = proxy.listen_url
             self.control_url = proxy_server.control_url or ""
-            self._demo = DemoServer(self.assets, docs_url=self.proxy_url).start()
+            self._demo = DemoServer(self.assets, port=self.port,
+                                    docs_url=self.proxy_url).start()
             self.classifier_port = _free_port()
             self.workdir.mkdir(parents=True, exist_ok=True)
             command = [sys.executable, "-m", "drillhall.demo.classifier_service", "--supervise",
