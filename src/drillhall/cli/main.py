@@ -20,6 +20,7 @@ from drillhall.cli import (
     cmd_patch,
 )
 from drillhall.cli.cmd_chaos_proxy import proxy
+from drillhall.cli.cmd_eval import eval_command
 from drillhall.cli.cmd_init import init
 from drillhall.cli.cmd_run import history, report, run
 from drillhall.cli.cmd_secrets import secrets
@@ -74,6 +75,7 @@ app.add_typer(cmd_patch.app, name="patch")
 cmd_chaos.app.command(name="proxy", help=proxy.__doc__)(proxy)
 app.add_typer(cmd_chaos.app, name="chaos")
 app.add_typer(cmd_chaosday.app, name="chaosday")
+cmd_llm.app.command(name="eval", help=eval_command.__doc__)(eval_command)
 app.add_typer(cmd_llm.app, name="llm")
 app.add_typer(cmd_governance.app, name="governance")
 

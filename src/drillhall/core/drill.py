@@ -162,6 +162,14 @@ BUILTIN_DRILLS: tuple[DrillFactory, ...] = (
         order=50,
         rules="drillhall.llm.redteam.rules:RULES",
     ),
+    DrillFactory(
+        name="eval",
+        family="llm",
+        summary="answer accuracy on a golden set, and drift of the guard's live signals",
+        target="drillhall.llm.evals.drill:from_config",
+        order=60,
+        rules="drillhall.llm.evals.rules:RULES",
+    ),
 )
 
 
