@@ -24,6 +24,7 @@ def test_migrations_ship_inside_the_package() -> None:
     revisions = [rev.revision for rev in script_directory().walk_revisions()]
     assert revisions[-1] == "0001_initial"
     assert (MIGRATIONS_DIR / "versions" / "0002_chaosday_log.py").is_file()
+    assert (MIGRATIONS_DIR / "versions" / "0003_guard.py").is_file()
     assert head_revision() == revisions[0]
 
 

@@ -15,12 +15,15 @@ from drillhall.cli import (
     cmd_chaosday,
     cmd_demo,
     cmd_governance,
+    cmd_guard,
     cmd_llm,
     cmd_ml,
     cmd_patch,
 )
 from drillhall.cli.cmd_chaos_proxy import proxy
 from drillhall.cli.cmd_eval import eval_command
+from drillhall.cli.cmd_guard_serve import keys_app
+from drillhall.cli.cmd_guard_serve import serve as guard_serve
 from drillhall.cli.cmd_init import init
 from drillhall.cli.cmd_run import history, report, run
 from drillhall.cli.cmd_secrets import secrets
@@ -76,6 +79,9 @@ cmd_chaos.app.command(name="proxy", help=proxy.__doc__)(proxy)
 app.add_typer(cmd_chaos.app, name="chaos")
 app.add_typer(cmd_chaosday.app, name="chaosday")
 cmd_llm.app.command(name="eval", help=eval_command.__doc__)(eval_command)
+cmd_guard.app.command(name="serve", help=guard_serve.__doc__)(guard_serve)
+cmd_guard.app.add_typer(keys_app, name="keys")
+cmd_llm.app.add_typer(cmd_guard.app, name="guard")
 app.add_typer(cmd_llm.app, name="llm")
 app.add_typer(cmd_governance.app, name="governance")
 

@@ -163,6 +163,15 @@ BUILTIN_DRILLS: tuple[DrillFactory, ...] = (
         rules="drillhall.llm.redteam.rules:RULES",
     ),
     DrillFactory(
+        name="guard-scan",
+        family="llm",
+        summary="scan texts with the LLM guard's input scanners (prompt injection, secrets, "
+        "personal data, invisible text)",
+        target="drillhall.llm.guard.scan_drill:from_config",
+        order=55,
+        rules="drillhall.llm.guard.rules:RULES",
+    ),
+    DrillFactory(
         name="eval",
         family="llm",
         summary="answer accuracy on a golden set, and drift of the guard's live signals",

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     Dialect,
@@ -201,3 +202,53 @@ chaosday_log = Table(
 )
 """The live incident log of Chaos Days (:mod:`drillhall.chaos.day`), one row per entry, text
 already redacted by the caller."""
+
+
+guard_keys = Table(
+    "guard_keys",
+    metadata,
+    Column("name", String, nullable=False),
+    Column("key_id", String, nullable=False),
+    Column("salt", String, nullable=False),
+    Column("digest", String, nullable=False),
+    Column("created", UTCDateTime, nullable=False),
+    Column("revoked", UTCDateTime, nullable=True),
+    PrimaryKeyConstraint("name"),
+    Index(None, "key_id", unique=True),
+)
+"""The LLM guard proxy's client keys (:mod:`drillhall.store.guard`): a public ``key_id`` and an
+HMAC-SHA256 of the secret part under a per-key salt, never the key itself."""
+
+guard_audit = Table(
+    "guard_audit",
+    metadata,
+    Column("id", Integer, nullable=False, autoincrement=True),
+    Column("at", UTCDateTime, nullable=False),
+    Column("service", String, nullable=False),
+    Column("request_id", String, nullable=False),
+    Column("client", String, nullable=False),
+    Column("route", String, nullable=False),
+    Column("model", String, nullable=True),
+    Column("stream", Boolean, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("outcome", String, nullable=False),
+    Column("blocked_by", String, nullable=True),
+    Column("decisions", JSON, nullable=False),
+    Column("verdicts", JSON, nullable=False),
+    Column("prompt_sha256", String, nullable=True),
+    Column("answer_sha256", String, nullable=True),
+    Column("prompt_chars", Integer, nullable=False),
+    Column("answer_chars", Integer, nullable=False),
+    Column("prompt_tokens", Integer, nullable=True),
+    Column("completion_tokens", Integer, nullable=True),
+    Column("cost", Float, nullable=True),
+    Column("guard_ms", Float, nullable=False),
+    Column("upstream_ms", Float, nullable=True),
+    Column("total_ms", Float, nullable=False),
+    Column("error", Text, nullable=True),
+    PrimaryKeyConstraint("id"),
+    Index(None, "service", "at"),
+    Index(None, "client", "at"),
+)
+"""One row per request through the LLM guard proxy: verdicts, scores, latencies, client and
+status. Prompts and answers appear only as SHA-256 digests and lengths, never in clear."""
