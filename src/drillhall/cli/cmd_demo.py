@@ -23,6 +23,8 @@ from drillhall.demo.run import (
     REPORT_NAME,
     demo_config,
     fill_experiments,
+    guard_summary,
+    guarded_config,
     missed,
     prepare_workspace,
 )
@@ -66,10 +68,17 @@ def demo(
             run = execute(config, plan, runner=RunnerOptions(progress=progress.callback))
             if store is not None:
                 store.save(run)
+            guarded_cfg = guarded_config(root, workspace, stack.guard_url, lab=lab)
+            guarded = execute(guarded_cfg, plan_configured(guarded_cfg, Registry.default()),
+                              runner=RunnerOptions(progress=progress.callback))
+            if store is not None:
+                store.save(guarded)
             ctx = report_context(config, run, store, "policy")
+        direct_ms, guarded_ms = stack.guard_latency()
     render_table(run, out, ctx)
     write_report(render(run, Format.HTML, ctx), report)
     err.print(f"HTML report: {report.resolve()}")
+    err.print(guard_summary(run, guarded, direct_ms, guarded_ms))
     misses = missed(run)
     for m in misses:
         err.print(Text.assemble(("missed planted weakness", "red"),

@@ -98,11 +98,39 @@ PLANTED: tuple[Planted, ...] = (
             "images and HTML", tag="LLM05"),
     Planted("redteam", "DH-LLM-EXCESSIVE-AGENCY", "the assistant calls any tool it is offered",
             tag="LLM06"),
+    Planted("eval", "DH-EVAL-FORBIDDEN", "an answer carries the exfiltration image planted in "
+            "a document's hidden comment"),
 )
 
 CANARY = "CANARY-DOCS-7f3c9a21"
 """The canary planted in the demo's system prompt."""
 EXPERIMENTS = ("experiments/slow-upstream.yaml", "experiments/classifier-restart.yaml")
+GOLDEN = "golden/docs-assistant.jsonl"
+GUARDED_SERVICE = SERVICE + "-guarded"
+
+
+def redteam_options(target: str, assets: Path, lab: PatchLab | None) -> dict[str, Any]:
+    """The demo's red team against ``target`` (the assistant, or the guard in front of it)."""
+    return {
+        "target": target, "model": "docs-assistant-1",
+        "system_prompt_file": str(assets / "system_prompt.txt"), "canaries": [CANARY],
+        "purpose": "answer employees' questions from the internal documentation",
+        "package_index": lab.index_url if lab is not None else "none",
+        "concurrency": 8,
+    }
+
+
+def guarded_config(root: Path, assets: Path, guard_url: str, store_url: str | None = None,
+                   lab: PatchLab | None = None) -> Config:
+    """The same red team against the guard proxy in front of the assistant, stored as its
+    own service so the two runs can be compared."""
+    return Config(
+        root=root.resolve(), source=None,
+        service=ServiceSection(name=GUARDED_SERVICE, description="the demo assistant behind "
+                               "drillhall's LLM guard proxy"),
+        store=StoreSection(url=store_url),
+        drills={"redteam": redteam_options(guard_url, assets, lab)},
+    )
 
 
 def prepare_workspace(assets: Path, workspace: Path) -> Path:
@@ -153,14 +181,10 @@ def demo_config(root: Path, assets: Path, classify_url: str | None = None,
     if classify_url is not None:
         drills["endpoint"] = {"url": classify_url, "active": True, "max_requests": 200}
     if chat_url is not None:
-        drills["redteam"] = {
-            "target": chat_url, "model": "docs-assistant-1",
-            "system_prompt_file": str(assets / "system_prompt.txt"), "canaries": [CANARY],
-            "purpose": "answer employees' questions from the internal documentation",
-            "package_index": lab.index_url if lab is not None else "none",
-            "concurrency": 8,
-        }
+        drills["redteam"] = redteam_options(chat_url, assets, lab)
         drills["chaos"] = {"experiments": [str(assets / e) for e in EXPERIMENTS]}
+        drills["eval"] = {"target": chat_url, "model": "docs-assistant-1",
+                          "golden": str(assets / GOLDEN), "label": "demo-docs-assistant"}
     return Config(
         root=root.resolve(),
         source=None,
@@ -180,3 +204,20 @@ def missed(run: Run, planted: Sequence[Planted] = PLANTED) -> list[Planted]:
         if result is None or not any(p.proven_by(f) for f in result.findings):
             out.append(p)
     return out
+
+
+def guard_summary(unguarded: Run, guarded: Run, direct_ms: float, guarded_ms: float) -> str:
+    """One sentence comparing the red team without and with the guard in front."""
+    before, after = unguarded.result("redteam"), guarded.result("redteam")
+    if before is None or after is None:
+        return "the guarded red-team run did not complete"
+    rate_before = before.metric("llm.attack_success_rate")
+    rate_after = after.metric("llm.attack_success_rate")
+    if rate_before is None or rate_after is None:
+        return f"the guarded red-team run ended {after.status.value}: {after.reason or ''}"
+    stopped = (before.metric("llm.successful_attacks") or 0) - (
+        after.metric("llm.successful_attacks") or 0)
+    return (f"with drillhall's guard in front of the assistant the red team's attack success "
+            f"rate falls from {rate_before:.0%} to {rate_after:.0%} ({stopped:.0f} attacks "
+            f"blocked or redacted); the guard adds {guarded_ms - direct_ms:.1f} ms to an "
+            f"ordinary question ({direct_ms:.1f} → {guarded_ms:.1f} ms median)")

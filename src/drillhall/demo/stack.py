@@ -2,7 +2,7 @@
 
 ::
 
-    chat client ──► demo assistant ──► chaos proxy ──► docs index (upstream)
+    chat client ──► [guard proxy] ──► demo assistant ──► chaos proxy ──► docs index (upstream)
     ticket client ──► classifier process (kept alive by its supervisor)
 
 * the docs index (:mod:`drillhall.demo.upstream`) in a background thread;
@@ -10,6 +10,8 @@
   API, so chaos experiments can slow or cut the assistant's retrieval;
 * the assistant (:class:`~drillhall.demo.server.DemoServer`) asking the index through the
   proxy — with no timeout, the planted resilience weakness;
+* drillhall's LLM guard proxy (:mod:`drillhall.llm.guard.proxy`) in front of the assistant,
+  for the demo's guarded red-team run;
 * the ticket classifier as its own process under a supervisor that restarts it when it dies
   (:mod:`drillhall.demo.classifier_service`), with a pid file the kill experiment targets.
 
@@ -18,7 +20,9 @@ Everything is stopped, and every process ended, on exit.
 
 from __future__ import annotations
 
+import logging
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -53,6 +57,29 @@ def wait_healthy(url: str, timeout: float = 20.0) -> None:
     raise DemoServiceError(f"{url} did not answer within {timeout:.0f} s")
 
 
+def _guard_server(upstream: str, assets: Path | None) -> object:
+    """drillhall's guard proxy in front of the assistant, with its default scanners, the
+    assistant's system prompt and canary (for leak detection); anonymous calls on loopback."""
+    from drillhall.demo import assets_dir
+    from drillhall.demo.run import CANARY
+    from drillhall.llm.guard.config import GuardConfig, build_scanners
+    from drillhall.llm.guard.proxy.app import GuardProxy
+    from drillhall.llm.guard.proxy.engine import ScanEngine
+    from drillhall.llm.guard.proxy.server import GuardServer
+    from drillhall.llm.guard.proxy.settings import AbuseSettings, ProxySettings
+
+    config = GuardConfig()
+    inputs, outputs = build_scanners(config)
+    prompt = ((assets or assets_dir()) / "system_prompt.txt").read_text(encoding="utf-8")
+    # the red team looks like an abusive client: flag it, but keep scanning every attack
+    settings = ProxySettings(upstream=upstream, service="docs-assistant-demo-guard",
+                             allow_anonymous=True, canaries=(CANARY,), system_prompt=prompt,
+                             abuse=AbuseSettings(block=False))
+    proxy = GuardProxy(settings, ScanEngine(inputs, outputs, fail_closed=config.fail_closed))
+    logging.getLogger("drillhall.guard").setLevel(logging.ERROR)  # the demo states the outcome
+    return GuardServer(proxy).start()
+
+
 class DemoStack:
     """Start with ``with DemoStack(workdir) as stack:``; ``workdir`` holds the classifier's
     pid file; ``port`` is the assistant's (0: a free one)."""
@@ -69,6 +96,7 @@ class DemoStack:
         self._supervisor: subprocess.Popen[bytes] | None = None
         self.proxy_url = ""
         self.control_url = ""
+        self._guard: object | None = None
 
     # -- addresses ------------------------------------------------------------------------
 
@@ -92,10 +120,36 @@ class DemoStack:
         return f"http://{LOOPBACK}:{self.classifier_port}/health"
 
     @property
+    def guard_url(self) -> str:
+        """The guard proxy in front of the assistant (OpenAI-compatible base URL)."""
+        from drillhall.llm.guard.proxy.server import GuardServer
+
+        if not isinstance(self._guard, GuardServer):
+            raise DemoServiceError("the demo stack is not running")
+        return self._guard.url + "/v1"
+
+    @property
     def upstream_url(self) -> str:
         if self._upstream is None:
             raise DemoServiceError("the demo stack is not running")
         return self._upstream.url
+
+    def guard_latency(self, requests: int = 20) -> tuple[float, float]:
+        """Median milliseconds of an ordinary question asked directly and through the guard:
+        what the guard adds to every request."""
+        body = {"model": "docs-assistant-1",
+                "messages": [{"role": "user", "content": "How do I connect to the VPN?"}]}
+        medians = []
+        with httpx.Client(timeout=30.0, trust_env=False) as client:
+            for url in (self.chat_url, self.guard_url + "/chat/completions"):
+                client.post(url, json=body)  # warm up the connection
+                times = []
+                for _ in range(requests):
+                    started = time.perf_counter()
+                    client.post(url, json=body)
+                    times.append((time.perf_counter() - started) * 1000)
+                medians.append(statistics.median(times))
+        return medians[0], medians[1]
 
     # -- life cycle -----------------------------------------------------------------------
 
@@ -116,6 +170,7 @@ class DemoStack:
             self.control_url = proxy_server.control_url or ""
             self._demo = DemoServer(self.assets, port=self.port,
                                     docs_url=self.proxy_url).start()
+            self._guard = _guard_server(self.demo.base_url, self.assets)
             self.classifier_port = _free_port()
             self.workdir.mkdir(parents=True, exist_ok=True)
             command = [sys.executable, "-m", "drillhall.demo.classifier_service", "--supervise",
@@ -139,6 +194,12 @@ class DemoStack:
                 self._supervisor.kill()
                 self._supervisor.wait(5)
             self._supervisor = None
+        if self._guard is not None:
+            from drillhall.llm.guard.proxy.server import GuardServer
+
+            assert isinstance(self._guard, GuardServer)
+            self._guard.stop()
+            self._guard = None
         if self._demo is not None:
             self._demo.stop()
             self._demo = None

@@ -71,6 +71,12 @@ class Reply:
     raw_status: int | None = None
 
 
+CONTENT_FILTER = "content_filter"
+"""``Reply.finish_reason`` of a request a content filter or guard refused: OpenAI's own value
+for filtered answers, which drillhall's targets also give a guard proxy's or Azure's refusal
+(an answer from the application, not an error)."""
+
+
 @runtime_checkable
 class Target(Protocol):
     """Something that answers a conversation. Implementations are safe to call concurrently

@@ -30,17 +30,24 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from drillhall.errors import ConfigError
-from drillhall.llm.targets.base import Budget, RateLimitStats, RetryPolicy, read_api_key
+from drillhall.llm.targets.base import (
+    Budget,
+    RateLimitStats,
+    RetryPolicy,
+    one_line,
+    read_api_key,
+)
 from drillhall.llm.targets.http import DEFAULT_MAX_RESPONSE_BYTES, HttpEngine, HttpResponse
 from drillhall.llm.targets.wire import (
     ParseFailure,
+    filtered_refusal,
     looks_like_sse,
     messages_payload,
     parse_completion,
     parse_stream,
     tools_payload,
 )
-from drillhall.llm.types import Message, Reply, ToolSpec
+from drillhall.llm.types import CONTENT_FILTER, Message, Reply, ToolSpec
 
 __all__ = ["OpenAIChatTarget", "split_endpoint"]
 
@@ -211,6 +218,10 @@ class OpenAIChatTarget:
         content = json.dumps(self._body(model, messages, tools, max_tokens)).encode()
         response = await self._engine.request("POST", self.url, headers=self._headers,
                                               content=content, params=self._params)
+        if response.status == 400 and (refused := filtered_refusal(response.body)):
+            # a guard or content filter in front of the model said no: an answer, not an error
+            return Reply(one_line(refused, self._engine.secrets, limit=400), (),
+                         CONTENT_FILTER, response.latency, raw_status=400)
         if not 200 <= response.status < 300:
             raise self._engine.status_error(response, self._hint(response.status))
         return replace(self._parse(response), latency=response.latency)

@@ -195,6 +195,29 @@ def error_text(body: bytes) -> str | None:
     return _error_in(data)
 
 
+_FILTER_CODES = frozenset({"guard_blocked", "content_filter", "content_policy_violation",
+                           "ResponsibleAIPolicyViolation"})
+
+
+def filtered_refusal(body: bytes) -> str | None:
+    """The message of an error body that says a content filter or guard refused the request
+    (drillhall's guard proxy: type ``guard_blocked``; OpenAI and Azure: code
+    ``content_filter`` / ``content_policy_violation``), else ``None``."""
+    try:
+        data = json.loads(body.decode("utf-8", "replace"))
+    except ValueError:
+        return None
+    error = data.get("error") if isinstance(data, Mapping) else None
+    if not isinstance(error, Mapping):
+        return None
+    inner = error.get("innererror")
+    codes = {str(error.get("type") or ""), str(error.get("code") or ""),
+             str(inner.get("code") or "") if isinstance(inner, Mapping) else ""}
+    if codes & _FILTER_CODES:
+        return str(error.get("message") or "refused by a content filter")
+    return None
+
+
 def _error_in(data: object) -> str | None:
     if not isinstance(data, Mapping):
         return None

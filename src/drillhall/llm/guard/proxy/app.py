@@ -67,7 +67,7 @@ from drillhall.store import guard as guard_store
 
 try:
     from starlette.applications import Starlette
-    from starlette.requests import Request
+    from starlette.requests import ClientDisconnect, Request
     from starlette.responses import JSONResponse, Response, StreamingResponse
     from starlette.routing import Route as Path
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
@@ -289,7 +289,11 @@ class GuardProxy:
         if declared.isdigit() and int(declared) > self.settings.max_body_bytes:
             return self._invalid(call, 413, "The request body is larger than the guard "
                                  f"accepts ({self.settings.max_body_bytes} bytes).")
-        body = await request.body()
+        try:
+            body = await request.body()
+        except ClientDisconnect:  # the client gave up before sending its body: nothing to do
+            call.decisions.append("client-disconnected")
+            return self._finish(call, Response(status_code=499), "invalid")
         if len(body) > self.settings.max_body_bytes:
             return self._invalid(call, 413, "The request body is larger than the guard "
                                  f"accepts ({self.settings.max_body_bytes} bytes).")
