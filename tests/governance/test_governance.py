@@ -49,6 +49,8 @@ TODAY = dt.date(2026, 11, 26)
     ("https://evil-api.openai.com.example.net", None),
     ("api.openai.com gpt-4o", "openai"),
     ("127.0.0.1:8000 qwen2.5", None),
+    ("http://[oops/v1", None),
+    ("python:my_app.chat:answer", None),
 ])
 def test_saas_hosts(url: str, provider: str | None) -> None:
     assert saas_provider(url) == provider
@@ -60,6 +62,7 @@ def test_provider_allow_list() -> None:
     assert provider_allowed("http://127.0.0.1:8000", ["self-hosted"])
     assert provider_allowed("http://llm.corp.example:8000", [".corp.example"])
     assert provider_allowed("anything", [])
+    assert provider_allowed("python:my_app.chat:answer", ["ollama"])
 
 
 def _result(drill: str, *findings: Finding, journal: tuple[JournalEntry, ...] = ()

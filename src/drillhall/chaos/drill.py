@@ -185,10 +185,11 @@ class ChaosDrill:
         journal = (JournalEntry(started, "experiment", self._location().path or ""),
                    JournalEntry(started, "journal", str(report.journal)),
                    *_entries(report.events))
+        why = scrub(report.reason, self.experiment.secret_values)
         return DrillResult(
             self.name, status, findings, tuple(metrics), journal, started, utcnow(),
-            reason=report.reason if status is not Status.ERROR else None,
-            diagnostics=report.reason if status is Status.ERROR else None)
+            reason=why if status is not Status.ERROR else None,
+            diagnostics=why if status is Status.ERROR else None)
 
 
 def _entries(events: tuple[dict[str, Any], ...]) -> list[JournalEntry]:

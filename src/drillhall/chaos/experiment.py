@@ -15,6 +15,7 @@ from typing import Literal
 from drillhall.chaos.faults.base import Fault
 from drillhall.chaos.probes.base import Provider
 from drillhall.chaos.tolerance import Tolerance
+from drillhall.core.redact import scrub
 
 ActivityType = Literal["probe", "action"]
 AbortWhen = Literal["fails", "holds"]
@@ -151,4 +152,4 @@ class Experiment:
             lines.append(f"rollback: {activity.describe()}")
         if self.max_duration is not None:
             lines.append(f"max duration: {self.max_duration:g} s")
-        return lines
+        return [scrub(line, self.secret_values) for line in lines]

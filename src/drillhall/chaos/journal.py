@@ -69,6 +69,13 @@ class Journal:
         self._lock = threading.Lock()
         self._t0 = time.monotonic()
         self.records: list[dict[str, Any]] = []
+        self.write_error: str | None = None
+        """Why an event could not be written, or ``None``."""
+        self.best_effort = False
+        """When set, an event that cannot be written is kept in memory and remembered in
+        :attr:`write_error` instead of raising: on the rollback and recover paths a journal
+        that cannot be written (a full disk — perhaps the fault itself) must never stop a
+        revert."""
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._file: IO[str] | None = path.open("a", encoding="utf-8")
@@ -87,11 +94,24 @@ class Journal:
         with self._lock:
             self.records.append(record)
             if self._file is not None:
-                self._file.write(line + "\n")
-                self._file.flush()
-                if self._sync_all or name in CRITICAL:
-                    os.fsync(self._file.fileno())
+                try:
+                    self._file.write(line + "\n")
+                    self._file.flush()
+                    if self._sync_all or name in CRITICAL:
+                        os.fsync(self._file.fileno())
+                except OSError as exc:
+                    self.write_error = self.write_error or f"{exc.strerror or exc}"
+                    if not self.best_effort:
+                        raise
         return record
+
+    def note(self, name: str, /, **fields: Any) -> dict[str, Any]:
+        """:meth:`event`, best effort whatever :attr:`best_effort` says."""
+        saved, self.best_effort = self.best_effort, True
+        try:
+            return self.event(name, **fields)
+        finally:
+            self.best_effort = saved
 
     def close(self) -> None:
         with self._lock:

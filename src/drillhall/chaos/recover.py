@@ -52,9 +52,11 @@ class RecoverReport:
 
 def _runner_alive(records: list[dict[str, object]]) -> int | None:
     """The pid of the runner that wrote the journal when it still runs and has not ended."""
-    if any(r.get("event") == "experiment-end" for r in records):
+    starts = [i for i, r in enumerate(records) if r.get("event") == "experiment-start"]
+    last = records[starts[-1]:] if starts else records  # a journal may hold several runs
+    if any(r.get("event") == "experiment-end" for r in last):
         return None
-    pid = records[0].get("pid") if records else None
+    pid = last[0].get("pid") if last else None
     if isinstance(pid, int) and pid != os.getpid() and pid_alive(pid):
         return pid
     return None
@@ -78,6 +80,7 @@ def recover(path: Path, *, dry_run: bool = False, force: bool = False,
     missing = load_reverters(p.module for p in pending if p.module)
     results = []
     with Journal(path) as journal:
+        journal.best_effort = True  # a full disk must not stop the reverts
         journal.event("recover-start", pid=os.getpid(), pending=[p.id for p in pending],
                       modules_not_imported=missing)
         for item in pending:

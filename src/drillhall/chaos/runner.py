@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import secrets
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -99,6 +100,7 @@ class ExperimentRunner:
     """Runs one experiment once (see the module docstring)."""
 
     def __init__(self, experiment: Experiment, settings: RunnerSettings) -> None:
+        self._run_tag = secrets.token_hex(4)
         self.x = experiment
         self.s = settings
         self.journal = Journal(settings.journal, experiment.secret_values,
@@ -268,7 +270,8 @@ class ExperimentRunner:
     def _inject(self, activity: Activity, index: int) -> str | None:
         assert isinstance(activity.provider, FaultAction)
         fault = activity.provider.fault
-        fid = f"fault-{index}-{len(self._registered)}"
+        # unique per run: a journal file reused by later runs must not mark this fault done
+        fid = f"{self._run_tag}-fault-{index}-{len(self._registered)}"
         try:
             revert = fault.prepare()
         except Exception as exc:
@@ -378,24 +381,25 @@ class ExperimentRunner:
             return left, None
         started = now()
         for item in reversed(self._registered):
-            self.journal.event("revert-start", id=item.id, description=item.revert.description
+            self.journal.note("revert-start", id=item.id, description=item.revert.description
                                or item.fault)
             out: Outcome[str] = run_preemptible(functools.partial(_revert, item.revert),
                                                 timeout=self.s.revert_timeout,
                                                 name=f"revert-{item.id}", shield=True)
             if out.ending == "done":
-                self.journal.event("revert-end", id=item.id, status="ok", output=out.value,
+                self.journal.note("revert-end", id=item.id, status="ok", output=out.value,
                                    seconds=round(out.seconds, 4))
             else:
                 error = _error_text(out.error) if out.error else out.reason
                 left.append(f"{item.fault}: {error}")
-                self.journal.event("revert-end", id=item.id, status="failed", error=error,
+                self.journal.note("revert-end", id=item.id, status="failed", error=error,
                                    seconds=round(out.seconds, 4))
         return left, now() - started
 
     def _rollback(self, outcome: ExperimentOutcome) -> tuple[list[str], list[str], float | None,
                                                               float | None, bool | None]:
         self._stop_monitor()
+        self.journal.best_effort = True  # from here on nothing may stop the reverts
         started = now()
         left, revert_seconds = self._revert_all()
         failed_rollbacks = []
@@ -461,6 +465,9 @@ class ExperimentRunner:
                            failed_reverts=left, failed_rollbacks=failed_rollbacks,
                            recovered=recovered)
         self.journal.close()
+        if self.journal.write_error:
+            reason += (f" (the journal {self.journal.path} could not be written completely: "
+                       f"{self.journal.write_error})")
         if escaped is not None:
             raise escaped
         return ExperimentReport(

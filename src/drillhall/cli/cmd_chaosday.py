@@ -113,9 +113,9 @@ def log(
     assert store is not None
     with store:
         if resolve is not None:
-            if status is None or status == "open":
+            if status not in ("resolved-by-agents", "resolved-by-team"):
                 raise ConfigError("--resolve needs --status resolved-by-agents or "
-                                  "resolved-by-team")
+                                  f"resolved-by-team (got {status!r})")
             entry = store.set_day_status(day.day, resolve, status)
             out.print(f"incident {entry.id} is now {status}")
             return

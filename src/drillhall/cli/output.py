@@ -122,11 +122,12 @@ def deliver(run: Run, ctx: ReportContext, delivery: Delivery,
 
 
 def exit_code(run: Run) -> int:
-    """130 when the run was interrupted (as for Ctrl-C), 2 when a drill's input was wrong,
-    1 when the policy is not met, else 0."""
+    """130 when the run was interrupted (as for Ctrl-C), 2 when a drill's input was wrong or
+    every drill of the run ended in error (nothing was judged: e.g. the one target of
+    ``drillhall llm redteam`` never answered), 1 when the policy is not met, else 0."""
     if any(r.status is Status.INTERRUPTED for r in run.results):
         return 130
-    if bad_input(run):
+    if bad_input(run) or (run.results and all(r.status is Status.ERROR for r in run.results)):
         return 2
     return 1 if run.verdict is Verdict.FAILED else 0
 

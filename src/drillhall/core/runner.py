@@ -91,12 +91,31 @@ def _join(worker: threading.Thread, seconds: float, shield: bool,
     if not shield:
         worker.join(seconds)
         return
-    deadline = time.monotonic() + seconds
-    while not box and time.monotonic() < deadline:
-        try:
-            time.sleep(_POLL_SECONDS / 10)
-        except (KeyboardInterrupt, RunInterrupted):
-            log.warning("interrupt ignored: %s is cleaning up", worker.name)
+    with _signals_ignored(worker.name):
+        deadline = time.monotonic() + seconds
+        while not box and time.monotonic() < deadline:
+            try:
+                time.sleep(_POLL_SECONDS / 10)
+            except (KeyboardInterrupt, RunInterrupted):  # one that came before the handlers
+                log.warning("interrupt ignored: %s is cleaning up", worker.name)
+
+
+@contextmanager
+def _signals_ignored(name: str) -> Iterator[None]:
+    """While a drill cleans up, Ctrl-C and SIGTERM are noted, never raised (main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def note(signum: int, frame: FrameType | None) -> None:
+        log.warning("interrupt ignored: %s is cleaning up", name)
+
+    saved = {sig: signal.signal(sig, note) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
 
 
 def _call(drill: Drill, ctx: DrillContext) -> DrillResult:

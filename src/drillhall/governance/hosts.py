@@ -39,9 +39,14 @@ def host_of(url: str) -> str:
     """The lower-case host name of a URL, a bare ``host:port``, or a target label such as
     ``api.openai.com gpt-4o`` (host first)."""
     text = url.strip().split()[0] if url.strip() else ""
+    if text.startswith("python:"):  # a Python callable target runs in process: no host
+        return ""
     if "://" not in text:
         text = "http://" + text
-    return (urlsplit(text).hostname or "").lower().rstrip(".")
+    try:
+        return (urlsplit(text).hostname or "").lower().rstrip(".")
+    except ValueError:  # not a URL at all (e.g. "http://[oops"): no host to judge
+        return ""
 
 
 def saas_provider(url: str) -> str | None:
@@ -66,6 +71,8 @@ def provider_allowed(url: str, allowed: list[str]) -> bool:
         return True
     wanted = {a.strip().lower() for a in allowed if a.strip()}
     host = host_of(url)
+    if not host:  # an in-process callable, or nothing parseable: not a provider
+        return True
     provider = saas_provider(url) or "self-hosted"
     return provider in wanted or host in wanted or any(
         w.startswith(".") and host.endswith(w) for w in wanted)

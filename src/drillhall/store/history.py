@@ -27,7 +27,7 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from drillhall.core.model import DayEntry, DrillResult, Run, RunSummary, Severity, Status, Verdict
+from drillhall.core.model import DAY_STATUSES, DayEntry, DrillResult, Run, RunSummary, Severity, Status, Verdict
 from drillhall.errors import StoreError
 from drillhall.store import schema
 from drillhall.store.codec import build_run, run_rows
@@ -336,6 +336,9 @@ class Store:
 
     def set_day_status(self, day: str, entry_id: int, status: str) -> DayEntry:
         """Move incident ``entry_id`` of Chaos Day ``day`` to ``status`` on the day's board."""
+        if status not in DAY_STATUSES:
+            raise StoreError(f"incident status {status!r} is not one of "
+                             f"{', '.join(DAY_STATUSES)}")
         log = schema.chaosday_log
         where = (log.c.id == entry_id) & (log.c.day == day)
         try:

@@ -112,6 +112,7 @@ def test_log_stores_redacted_entries_and_moves_incidents(
     (["x"], "needs an author"),
     ([], "give the text of the entry"),
     (["--resolve", "9", "--status", "resolved-by-team"], "has no incident #9"),
+    (["--resolve", "2", "--status", "bogus"], "got 'bogus'"),
 ])
 def test_log_rejects_bad_entries(day_dir: Path, capsys: pytest.CaptureFixture[str],
                                  args: list[str], message: str) -> None:

@@ -38,6 +38,11 @@ class Revert:
     kind: str
     params: Mapping[str, JSONValue] = field(default_factory=dict)
     description: str = ""
+    private: Mapping[str, JSONValue] = field(default_factory=dict, compare=False, repr=False)
+    """Params that must not be written down (e.g. a restart command's environment values):
+    given to the reverter in this process, left out of :meth:`as_dict` and so of the journal.
+    A revert rebuilt by ``drillhall chaos recover`` runs without them; its reverter documents
+    what it does instead (e.g. take the values from the recovering process's environment)."""
 
     def as_dict(self) -> dict[str, JSONValue]:
         return {"kind": self.kind, "params": dict(self.params), "description": self.description}
@@ -97,7 +102,7 @@ def run_revert(record: Revert) -> str:
     if fn is None:
         raise FaultError(f"no reverter is registered for revert kind {record.kind!r}")
     try:
-        return fn(record.params)
+        return fn({**record.params, **record.private})
     except FaultError:
         raise
     except Exception as exc:

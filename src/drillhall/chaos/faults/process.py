@@ -173,15 +173,27 @@ class RestartSpec:
     timeout: float = 30.0
 
     def as_dict(self) -> dict[str, JSONValue]:
-        return {"command": list(self.command), "cwd": self.cwd, "env": dict(self.env),
+        """The journaled form: the environment by variable *name* only (values can be
+        secrets); :meth:`private` holds the values for a revert in this process."""
+        return {"command": list(self.command), "cwd": self.cwd, "env_names": sorted(self.env),
                 "log_file": self.log_file, "tcp_port": self.tcp_port, "host": self.host,
                 "timeout": self.timeout}
 
+    def private(self) -> dict[str, JSONValue]:
+        return {"env": dict(self.env)}
+
     @classmethod
     def from_dict(cls, data: Mapping[str, JSONValue]) -> RestartSpec:
+        """From revert params. Without the private ``env`` (a revert rebuilt by
+        ``drillhall chaos recover``), each variable named in ``env_names`` takes its value from
+        the recovering process's environment, so run recover with the same environment."""
         port = data.get("tcp_port")
+        env = data.get("env")
+        if not isinstance(env, Mapping):
+            env = {name: os.environ[name] for name in data.get("env_names") or []
+                   if name in os.environ}
         return cls(tuple(str(p) for p in data["command"]), data.get("cwd"),
-                   dict(data.get("env") or {}), data.get("log_file"),
+                   {str(k): str(v) for k, v in env.items()}, data.get("log_file"),
                    int(port) if port is not None else None, str(data.get("host", "127.0.0.1")),
                    float(data.get("timeout", 30.0)))
 
@@ -306,7 +318,8 @@ class _ProcessFault(Fault):
                                         "matched": self._matched,
                                         "targets": [t.as_dict() for t in targets]}
         return Revert(START, params, f"start {self.selector.describe()} again with "
-                                     f"{spec.text()!r} unless already up")
+                                     f"{spec.text()!r} unless already up",
+                      private=spec.private())
 
 
 class ProcessKill(_ProcessFault):

@@ -27,15 +27,43 @@ BODY_LIMIT = 64_000
 _MISSING = object()
 
 
-def decode_body(response: httpx.Response) -> Any:
+READ_LIMIT = 1_048_576
+"""Bytes of an answer a probe reads at most (the rest is dropped): a server streaming an
+endless body must not exhaust the runner's memory."""
+
+
+def decode_body(body: bytes, content_type: str) -> Any:
     """JSON when the answer says so (or parses as JSON), else text (truncated)."""
-    text = response.text[:BODY_LIMIT]
-    if "json" in response.headers.get("content-type", ""):
+    text = body.decode("utf-8", "replace")[:BODY_LIMIT]
+    if "json" in content_type:
         try:
-            return response.json()
+            return json.loads(body)
         except ValueError:
             return text
     return text
+
+
+def bounded_request(client: httpx.Client, method: str, url: str, headers: Mapping[str, str],
+                    kwargs: Mapping[str, Any], *, seconds: float,
+                    cancel: Event) -> tuple[int, dict[str, str], bytes]:
+    """One request whose *whole* answer must arrive within ``seconds`` (httpx's timeout
+    bounds each read, not the response): the body is read in chunks, at most
+    :data:`READ_LIMIT` bytes, stopping at the deadline or when ``cancel`` is set.
+    :class:`httpx.TimeoutException` when the deadline passes."""
+    deadline = time.monotonic() + seconds
+    with client.stream(method, url, headers=dict(headers), **kwargs) as response:
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            if cancel.is_set():
+                break
+            if time.monotonic() > deadline:
+                raise httpx.ReadTimeout(f"the answer took longer than {seconds:g} s")
+            chunks.append(chunk[: READ_LIMIT - size])
+            size += len(chunk)
+            if size >= READ_LIMIT:
+                break
+        return response.status_code, dict(response.headers), b"".join(chunks)
 
 
 def request_kwargs(method: str, body: Any) -> dict[str, Any]:
@@ -85,14 +113,15 @@ class HttpProvider(Provider):
         started = time.monotonic()
         try:
             with httpx.Client(timeout=limit, verify=self.verify_tls) as client:
-                response = client.request(self.method, self.url, headers=dict(self.headers),
-                                          **request_kwargs(self.method, self.body))
+                status, headers, body = bounded_request(
+                    client, self.method, self.url, self.headers,
+                    request_kwargs(self.method, self.body), seconds=limit, cancel=cancel)
         except httpx.HTTPError as exc:
             raise ProbeError(f"{self.method} {self.url} failed: "
                              f"{type(exc).__name__}: {exc}") from None
         latency = (time.monotonic() - started) * 1000
-        return self.judge(response.status_code, dict(response.headers), decode_body(response),
-                          latency)
+        return self.judge(status, headers,
+                          decode_body(body, headers.get("content-type", "")), latency)
 
     def judge(self, status: int, headers: Mapping[str, str], body: Any,
               latency_ms: float) -> Observation:

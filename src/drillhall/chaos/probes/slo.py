@@ -18,7 +18,7 @@ from threading import Event
 import httpx
 
 from drillhall.chaos.probes.base import Observation, Provider
-from drillhall.chaos.probes.http import request_kwargs
+from drillhall.chaos.probes.http import bounded_request, request_kwargs
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -65,12 +65,13 @@ class SloProvider(Provider):
                     return 0.0, False
                 started = time.monotonic()
                 try:
-                    r = client.request(self.method, self.url, headers=dict(self.headers),
-                                       **request_kwargs(self.method, self.body))
+                    status, _headers, _body = bounded_request(
+                        client, self.method, self.url, self.headers,
+                        request_kwargs(self.method, self.body), seconds=limit, cancel=cancel)
                 except httpx.HTTPError:
                     return (time.monotonic() - started) * 1000, False
-                good = (r.status_code in self.expected_status if self.expected_status
-                        else r.status_code < 400)
+                good = (status in self.expected_status if self.expected_status
+                        else status < 400)
                 return (time.monotonic() - started) * 1000, good
 
             with ThreadPoolExecutor(max_workers=max(1, self.concurrency)) as pool:
