@@ -32,6 +32,9 @@ class Outcome(Generic[T]):
     reason: str = ""
     started: float = 0.0
     ended: float = 0.0
+    finished: threading.Event | None = None
+    """Set when the work's thread has returned: for a ``timeout`` or ``preempted`` ending the
+    abandoned work may still be running (its cancel event is set)."""
 
     @property
     def seconds(self) -> float:
@@ -75,11 +78,12 @@ def run_preemptible(work: Callable[[threading.Event], T], *, timeout: float | No
         reason = stop()
         if reason:
             cancel.set()
-            return Outcome("preempted", reason=reason, started=started, ended=time.monotonic())
+            return Outcome("preempted", reason=reason, started=started, ended=time.monotonic(),
+                           finished=done)
         if deadline is not None and time.monotonic() >= deadline:
             cancel.set()
             return Outcome("timeout", reason=f"timed out after {timeout:g} s",
-                           started=started, ended=time.monotonic())
+                           started=started, ended=time.monotonic(), finished=done)
     ended = time.monotonic()
     if "error" in box:
         error = box["error"]

@@ -29,7 +29,7 @@ import os
 import secrets
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -94,6 +94,8 @@ class _Registered:
     id: str
     revert: Revert
     fault: str
+    injecting: threading.Event | None = None
+    """Set once an abandoned (pre-empted or timed-out) inject has returned."""
 
 
 class ExperimentRunner:
@@ -287,6 +289,7 @@ class ExperimentRunner:
         out: Outcome[str] = run_preemptible(fault.inject, timeout=activity.timeout
                                             or self.s.inject_timeout, stop=self.stop_reason,
                                             name=activity.name)
+        self._registered[-1] = replace(self._registered[-1], injecting=out.finished)
         status = {"done": "succeeded", "failed": "failed", "timeout": "timeout",
                   "preempted": "preempted"}[out.ending]
         error = _error_text(out.error) if out.error else (out.reason or None)
@@ -381,6 +384,11 @@ class ExperimentRunner:
             return left, None
         started = now()
         for item in reversed(self._registered):
+            # a pre-empted inject still running (e.g. a container stop) would undo the revert
+            # when it finishes: let it end first (it has been told to stop)
+            if item.injecting is not None and not item.injecting.wait(self.s.inject_timeout):
+                self.journal.note("inject-still-running", id=item.id,
+                                  waited=self.s.inject_timeout)
             self.journal.note("revert-start", id=item.id, description=item.revert.description
                                or item.fault)
             out: Outcome[str] = run_preemptible(functools.partial(_revert, item.revert),
