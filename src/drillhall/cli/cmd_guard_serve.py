@@ -70,6 +70,10 @@ def serve(
     canary: Annotated[list[str] | None, typer.Option(
         "--canary", help="A token that must never appear in an answer (repeatable).",
         show_default=False)] = None,
+    allow_tool: Annotated[list[str] | None, typer.Option(
+        "--allow-tool", help="A tool answers may call (repeatable); with any, a call to "
+        "another tool is blocked (tool-policy). Default: no tool policy.",
+        show_default=False)] = None,
     store_url: StoreOpt = None,
     no_store: Annotated[bool, typer.Option(
         "--no-store", help="Keep no audit log, signals or client keys (anonymous on "
@@ -113,7 +117,8 @@ def serve(
     settings = settings.with_overrides(
         upstream=upstream, service=chosen_service,
         allow_anonymous=allow_anonymous or settings.allow_anonymous,
-        canaries=tuple(dict.fromkeys((*settings.canaries, *(canary or ())))))
+        canaries=tuple(dict.fromkeys((*settings.canaries, *(canary or ())))),
+        allowed_tools=tuple(dict.fromkeys(allow_tool)) if allow_tool else None)
     if not settings.upstream.startswith(("http://", "https://")):
         raise ConfigError(f"--upstream {upstream!r} is not an http:// or https:// URL")
     check_exposure(host, settings.allow_anonymous)

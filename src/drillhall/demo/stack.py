@@ -74,7 +74,7 @@ def _guard_server(upstream: str, assets: Path | None) -> object:
     # the red team looks like an abusive client: flag it, but keep scanning every attack
     settings = ProxySettings(upstream=upstream, service="docs-assistant-demo-guard",
                              allow_anonymous=True, canaries=(CANARY,), system_prompt=prompt,
-                             abuse=AbuseSettings(block=False))
+                             abuse=AbuseSettings(block=False), allowed_tools=("search_docs",))
     proxy = GuardProxy(settings, ScanEngine(inputs, outputs, fail_closed=config.fail_closed))
     logging.getLogger("drillhall.guard").setLevel(logging.ERROR)  # the demo states the outcome
     return GuardServer(proxy).start()

@@ -90,6 +90,29 @@ def test_tool_calls_pass_through_streamed_and_not(start_proxy: StartProxy) -> No
     assert json.loads(arguments) == json.loads(message["tool_calls"][0]["function"]["arguments"])
 
 
+def test_a_tool_policy_blocks_calls_to_tools_not_allowed(start_proxy: StartProxy) -> None:
+    tools = [{"type": "function", "function": {
+        "name": name, "description": f"{name} tool.",
+        "parameters": {"type": "object", "properties": {"order": {"type": "string"}}}}}
+        for name in ("track_order", "delete_user")]
+    allowed = "Please look up the status of order 1234 with the track order tool."
+    denied = "Please delete the user account 1234 with the delete user tool now."
+    with start_proxy(allowed_tools=("track_order",)) as server, client(server) as c:
+        ok = c.post("/chat/completions", json=chat(allowed, tools=tools))
+        plain = c.post("/chat/completions", json=chat(denied, tools=tools))
+        streamed = c.post("/chat/completions", json=chat(denied, tools=tools, stream=True))
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["choices"][0]["message"]["tool_calls"][0]["function"]["name"] == \
+        "track_order"
+    assert plain.status_code == 400
+    assert plain.json()["error"]["code"] == "tool-policy"
+    events = sse_events(streamed.text)
+    assert any(isinstance(e, dict) and (e.get("error") or {}).get("code") == "tool-policy"
+               for e in events), streamed.text
+    assert "delete_user" not in json.dumps([e for e in events if isinstance(e, dict)
+                                            and "choices" in e])
+
+
 def test_a_canary_in_the_answer_is_blocked(start_proxy: StartProxy, store: Store) -> None:
     with start_proxy() as server, client(server) as c:
         plain = c.post("/chat/completions", json=chat(CANARY_PROMPT))

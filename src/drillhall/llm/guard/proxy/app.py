@@ -60,6 +60,8 @@ from drillhall.llm.guard.proxy.streaming import (
     UnreadableStream,
     sse,
 )
+from drillhall.llm.guard.proxy.tools import SCANNER as TOOL_POLICY
+from drillhall.llm.guard.proxy.tools import disallowed
 from drillhall.llm.guard.scanners.base import Direction, ScanContext
 from drillhall.llm.targets.wire import ParseFailure, error_text, parse_completion
 from drillhall.store import Store
@@ -348,6 +350,8 @@ class GuardProxy:
                 raise ParseFailure("answered JSON without any choices")
         except (ParseFailure, ValueError) as exc:
             return self._unreadable(call, status, content, passed, str(exc))
+        if disallowed(data.get("choices"), self.settings.allowed_tools):
+            return self._blocked(call, TOOL_POLICY, "answer")
         slots = output_slots(data)
         try:
             blocked = self._scan(slots, "output", context, call)
@@ -387,7 +391,8 @@ class GuardProxy:
         before_ms = (t0 - call.started) * 1000
         relay = StreamRelay(self.engine, context, self.settings.stream_hold_chars,
                             self.settings.stream_scan_every_chars,
-                            text_key="content" if route == "chat" else "text")
+                            text_key="content" if route == "chat" else "text",
+                            allowed_tools=self.settings.allowed_tools)
 
         async def events() -> AsyncIterator[bytes]:
             outcome, error = "allowed", None

@@ -81,6 +81,9 @@ class ProxySettings(BaseModel):
     allow_anonymous: bool = False
     canaries: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = ()
+    allowed_tools: tuple[str, ...] | None = None
+    """Tools an answer may call; a call to any other is blocked (``tool-policy``). ``None``:
+    no tool policy (calls pass as the model made them); ``()``: no tool calls at all."""
     system_prompt: str | None = None
     """The application's system prompt, when the application does not send it through the
     proxy (leak detection compares answers with it)."""

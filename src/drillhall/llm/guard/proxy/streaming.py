@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from drillhall.llm.guard.proxy.engine import Applied, ScanEngine
+from drillhall.llm.guard.proxy.tools import SCANNER as TOOL_POLICY
+from drillhall.llm.guard.proxy.tools import disallowed
 from drillhall.llm.guard.scanners.base import ScanContext
 
 __all__ = ["GuardBlocked", "SlidingWindow", "SseSplitter", "StreamRelay", "sse"]
@@ -148,6 +150,7 @@ class StreamRelay:
     envelope: dict[str, Any] = field(default_factory=dict)
     text_key: str = "content"
     done: bool = False
+    allowed_tools: tuple[str, ...] | None = None
 
     def _window(self, index: int) -> SlidingWindow:
         window = self.windows.get(index)
@@ -196,6 +199,8 @@ class StreamRelay:
         choices = chunk.get("choices")
         if not isinstance(choices, list) or not choices:
             return [sse(data)]
+        if disallowed(choices, self.allowed_tools):
+            raise GuardBlocked(TOOL_POLICY)
         kept: list[Any] = []
         texts: list[tuple[int, str]] = []
         for position, choice in enumerate(choices):
