@@ -23,7 +23,6 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -60,6 +59,7 @@ from drillhall.llm.evals.similarity import (
     SimilarityMode,
     open_similarity,
 )
+from drillhall.llm.targets.base import safe_uri
 from drillhall.llm.types import Target
 
 NAME = "eval"
@@ -125,19 +125,6 @@ class EvalOptions(BaseModel):
         if self.drift and not self.service:
             raise ValueError("drift needs the guard's service name (service = NAME)")
         return self
-
-
-def safe_uri(url: str) -> str:
-    """``url`` without user information or query (which may hold a key)."""
-    if url.startswith("python:"):
-        return url
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        netloc = host + (f":{parts.port}" if parts.port else "")
-        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-    except ValueError:
-        return "(unreadable URL)"
 
 
 class EvalDrill:

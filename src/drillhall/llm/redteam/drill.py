@@ -23,7 +23,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -45,6 +44,7 @@ from drillhall.llm.redteam.runner import (
     Settings,
     run_attacks,
 )
+from drillhall.llm.targets.base import safe_uri
 from drillhall.llm.types import AppContext, Attack, Grade, Message, Reply, Target, ToolSpec
 
 if TYPE_CHECKING:
@@ -146,16 +146,6 @@ class RedTeamPlan:
     resumed: bool
     categories: tuple[str, ...]
     owasp: tuple[str, ...]
-
-
-def _safe_uri(url: str) -> str:
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        netloc = host + (f":{parts.port}" if parts.port else "")
-        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-    except ValueError:
-        return "(unreadable URL)"
 
 
 class RedTeamDrill:
@@ -307,7 +297,7 @@ class RedTeamDrill:
         if o.budget is not None:
             requests = min(requests, max(0, o.budget - used))
         self._plan = RedTeamPlan(
-            run_id=o.resume or ckpt.new_run_id(), target=label, target_uri=_safe_uri(o.target),
+            run_id=o.resume or ckpt.new_run_id(), target=label, target_uri=safe_uri(o.target),
             attacks=tuple(attacks), done=len(attacks) - len(left), requests=requests,
             budget=o.budget, cost=self._cost(left, requests), resumed=o.resume is not None,
             categories=tuple(sorted({a.category for a in attacks})),

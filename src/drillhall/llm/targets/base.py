@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit, urlunsplit
 
 from drillhall.core.redact import scrub
 from drillhall.errors import ConfigError, DrillhallError, TargetError
@@ -239,3 +240,17 @@ def http_date(seconds_from_now: float) -> str:
     """An HTTP date ``seconds_from_now`` in the future (for ``Retry-After`` in tests)."""
     when = datetime.fromtimestamp(time.time() + seconds_from_now, tz=UTC)
     return email.utils.format_datetime(when, usegmt=True)
+
+
+def safe_uri(url: str) -> str:
+    """``url`` without user information or query string (which may hold a key), for
+    messages, labels and reports; ``python:`` targets unchanged."""
+    if url.startswith("python:"):
+        return url
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        netloc = host + (f":{parts.port}" if parts.port else "")
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
+    except ValueError:
+        return "(unreadable URL)"

@@ -36,6 +36,7 @@ from drillhall.llm.targets.base import (
     RetryPolicy,
     one_line,
     read_api_key,
+    safe_uri,
 )
 from drillhall.llm.targets.http import DEFAULT_MAX_RESPONSE_BYTES, HttpEngine, HttpResponse
 from drillhall.llm.targets.wire import (
@@ -60,7 +61,7 @@ def split_endpoint(url: str) -> tuple[str, str]:
     URL; :class:`ConfigError` when it is not an http(s) URL with a host."""
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"the target URL {_safe_url(url)!r} is not an http:// or https:// URL "
+        raise ConfigError(f"the target URL {safe_uri(url)!r} is not an http:// or https:// URL "
                           "with a host")
     if parts.username or parts.password:
         raise ConfigError("the target URL must not carry a user name or password; put the key "
@@ -73,17 +74,6 @@ def split_endpoint(url: str) -> tuple[str, str]:
     base = urlunsplit((parts.scheme, parts.netloc, base_path, "", ""))
     chat = urlunsplit((parts.scheme, parts.netloc, chat_path, parts.query, ""))
     return base, chat
-
-
-def _safe_url(url: str) -> str:
-    """``url`` without user information or query (which may hold a key) for a message."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        netloc = host + (f":{parts.port}" if parts.port else "")
-        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
-    except ValueError:
-        return "(unreadable URL)"
 
 
 class OpenAIChatTarget:
@@ -161,7 +151,7 @@ class OpenAIChatTarget:
         return self._engine.stats
 
     def __repr__(self) -> str:
-        return (f"OpenAIChatTarget(url={_safe_url(self.url)!r}, model={self.model!r}, "
+        return (f"OpenAIChatTarget(url={safe_uri(self.url)!r}, model={self.model!r}, "
                 f"api_key_env={self.api_key_env!r}, stream={self.stream})")
 
     async def _resolve_model(self) -> str:
@@ -232,7 +222,7 @@ class OpenAIChatTarget:
                      else "that an API key is needed (name its variable with api_key_env)")
             return f" (check {where})"
         if status == 404:
-            return f" (check the URL {_safe_url(self.url)} and the model name)"
+            return f" (check the URL {safe_uri(self.url)} and the model name)"
         return ""
 
     def _parse(self, response: HttpResponse) -> Reply:
@@ -244,7 +234,7 @@ class OpenAIChatTarget:
             if "html" in response.content_type.lower():
                 raise self._engine.error(
                     f"the target {self.name} answered an HTML page, not a chat completion "
-                    f"(check the URL {_safe_url(self.url)})") from exc
+                    f"(check the URL {safe_uri(self.url)})") from exc
             raise self._engine.error(f"the target {self.name} {exc}") from exc
 
     async def aclose(self) -> None:

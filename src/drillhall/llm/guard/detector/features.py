@@ -8,8 +8,16 @@ A text is normalised (Unicode NFKC, case-folded, invisible and control character
 runs of white space collapsed), then yields
 
 * word unigrams and bigrams, prefixed with ``\\x1f`` (a character normalisation removes, so a
-  word feature never equals a character n-gram), and
-* character 3-, 4- and 5-grams over the normalised text with a space at each end.
+  word feature never equals a character n-gram),
+* character 3-, 4- and 5-grams *within* each word, the word padded with a space at each end
+  (so spelling variants and obfuscated words still share features), and
+* symbol runs (``</``, ``###``, ``{``, ``%%`` …), prefixed with ``\\x1e``, except a lone
+  everyday punctuation mark (``. , ? ! : ; ' " - ( )``).
+
+Version 1 took character n-grams across word boundaries and punctuation; they learnt the
+public sets' house style (S-Labs' benign rows carry no punctuation, its attacks do), so
+``"s. "`` or ``"e: "`` counted as evidence of an attack. Weights files say which version they
+were trained for (:data:`VERSION`).
 """
 
 from __future__ import annotations
@@ -37,11 +45,18 @@ _INVISIBLE = dict.fromkeys(
 )
 _SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"\w+")
+_SYMBOLS = re.compile(r"[^\w\s]+")
 _TAGS = re.compile("[\U000e0000-\U000e007f]")
 
 #: Prefix of word features; :data:`_INVISIBLE` removes it from every normalised text.
 WORD_PREFIX = "\x1f"
+#: Prefix of symbol-run features (also removed from every normalised text).
+SYMBOL_PREFIX = "\x1e"
 CHAR_SIZES = (3, 4, 5)
+#: Lone punctuation marks that are not features: too common to mean anything but house style.
+PLAIN_PUNCTUATION = frozenset(".,?!:;'\"-()")
+#: The feature scheme; a lexical weights file records the one it was trained with.
+VERSION = 2
 
 
 def normalise(text: str) -> str:
@@ -53,15 +68,21 @@ def normalise(text: str) -> str:
 
 
 def features(text: str) -> list[str]:
-    """Every feature occurrence of ``text`` (word 1-2-grams and char 3-5-grams), repeated as
-    often as it occurs."""
+    """Every feature occurrence of ``text`` (word 1-2-grams, in-word char 3-5-grams and symbol
+    runs), repeated as often as it occurs."""
     norm = normalise(text)
     words = _WORD.findall(norm)
     out = [WORD_PREFIX + w for w in words]
     out.extend(f"{WORD_PREFIX}{a} {b}" for a, b in itertools.pairwise(words))
-    padded = f" {norm} "
-    size = len(padded)
-    for n in CHAR_SIZES:
-        out.extend(padded[i : i + n] for i in range(size - n + 1))
+    for word in words:
+        padded = f" {word} "
+        size = len(padded)
+        for n in CHAR_SIZES:
+            out.extend(padded[i : i + n] for i in range(size - n + 1))
+    out.extend(
+        SYMBOL_PREFIX + s
+        for s in _SYMBOLS.findall(norm)
+        if len(s) > 1 or s not in PLAIN_PUNCTUATION
+    )
     return out
 

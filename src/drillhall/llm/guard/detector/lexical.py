@@ -20,7 +20,10 @@ from typing import Any
 from drillhall.errors import InputError
 from drillhall.llm.guard.detector.features import features
 
-FORMAT = "drillhall/guard-lexical/v1"
+#: v2: the feature scheme of :data:`~drillhall.llm.guard.detector.features.VERSION` 2 (v1
+#: files were trained on cross-word character n-grams and would score wrongly, so they are
+#: refused).
+FORMAT = "drillhall/guard-lexical/v2"
 
 
 def sigmoid(z: float) -> float:
