@@ -1,9 +1,12 @@
 """drillhall's label and poisoning detectors as the label benchmark calls them.
 
 Labels: ``drillhall.ml.data.labels.find_issue_rows`` is given the very same out-of-sample
-probabilities as cleanlab. Poisoning (backdoor triggers, near-duplicate clusters), when the
-module exists, runs on a :class:`Table` built from the same features; its flagged rows are
-added (a user running ``drillhall ml data`` gets both).
+probabilities as cleanlab. Poisoning (backdoor triggers, near-duplicate clusters, duplicates
+whose copies carry different labels), when the module exists, runs on a :class:`Table` built
+from the same features; the rows it reports at medium severity or above under a ``poison:*``
+tag are added (a user running ``drillhall ml data`` gets both). Left out: low-severity
+findings, which claim nothing about a row's label — outliers, and a plain duplicated row
+(two identical copies with the same label, as the generated text set happens to hold).
 """
 
 from __future__ import annotations
@@ -51,7 +54,8 @@ def poison_rows() -> tuple[Callable[[Any, int], set[int]] | None, str]:
         out = fn(tab, seed=seed) if takes_seed else fn(tab)
         issues = getattr(out, "issues", out)
         return {int(i.row) for i in issues if getattr(i, "row", None) is not None
-                and str(getattr(i, "tag", "")).startswith("poison:")}
+                and str(getattr(i, "tag", "")).startswith("poison:")
+                and str(getattr(getattr(i, "severity", None), "value", "medium")) != "low"}
 
     return run, f"poisoning: {mod.__name__}.{name}"
 

@@ -136,3 +136,18 @@ def test_rules_are_documented_and_unique() -> None:
     for rule in RULES:
         assert isinstance(rule, RuleInfo) and rule.description and rule.remediation
         assert rule.description.endswith(".") and rule.tags
+
+
+def test_wide_table_trigger_search_is_bounded_and_journaled(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from drillhall.ml.data import poison
+
+    monkeypatch.setattr(poison, "MAX_TOKEN_COLUMNS", 4)
+    rows = [{f"c{j}": (i * (j + 3)) % 7 for j in range(10)} | {"label": "ab"[i % 2]}
+            for i in range(60)]
+    pd.DataFrame(rows).to_csv(tmp_path / "wide.csv", index=False)
+    drill = data_drill.from_config({"paths": ["wide.csv"], "label": "label"}, tmp_path)
+    result = drill.run(DrillContext(root=tmp_path))
+    notes = [e.detail for e in result.journal if e.event == "limited"]
+    assert notes == ["triggers looked for in the first 4 feature columns only; 6 more columns "
+                     "not searched"]

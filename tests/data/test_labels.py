@@ -72,3 +72,30 @@ def test_too_few_rows_per_class_is_a_skip_with_a_reason() -> None:
     report = label_issues(_table(frame))
     assert report.skipped and "at least two rows" in report.skipped
     assert report.issues == []
+
+
+def test_counts_are_rounded_keeping_each_label_total() -> None:
+    from drillhall.ml.data.labels import _round_rows
+
+    matrix = np.array([[33.4, 33.3, 33.3], [0.5, 0.5, 9.0]])
+    rounded = _round_rows(matrix)
+    assert rounded.tolist() == [[34, 33, 33], [1, 0, 9]]
+    assert rounded.sum(axis=1).tolist() == [100, 10]
+
+
+def test_rows_more_likely_wrong_than_right_are_flagged_beyond_the_budget() -> None:
+    from drillhall.ml.data.labels import confident_joint, wrong_label_posterior
+
+    # 40 rows per class, a well-separated model; rows 0 and 1 are labelled 0 but the model
+    # is sure they are 1, row 2 is labelled 0 and only leans to 1
+    labels = np.array([0] * 40 + [1] * 40)
+    probs = np.where(labels[:, None] == np.arange(2), 0.9, 0.1)
+    probs[[0, 1]] = [0.02, 0.98]
+    probs[2] = [0.45, 0.55]
+    posterior = wrong_label_posterior(labels, probs, confident_joint(labels, probs))
+    assert posterior is not None
+    assert posterior[0] > 0.5 and posterior[1] > 0.5
+    assert posterior[2] < posterior[0] and posterior[3:].max() < 0.5
+    rows, likely = find_issue_rows(labels, probs)
+    assert set(rows.tolist()[:2]) == {0, 1} and likely.tolist()[:2] == [1, 1]
+    assert not set(rows.tolist()) & set(range(3, 80))

@@ -219,7 +219,7 @@ class DataDrill:
     def _labels_and_poison(self, table: Table, ctx: DrillContext,
                            out: _Outcome) -> list[DataIssue]:
         from drillhall.ml.data.labels import label_issues
-        from drillhall.ml.data.poison import poison_issues
+        from drillhall.ml.data.poison import MAX_TOKEN_COLUMNS, poison_issues, token_columns
 
         opts = self.options
         issues: list[DataIssue] = []
@@ -239,6 +239,10 @@ class DataDrill:
         ctx.progress("checking for poisoning", None)
         poison = poison_issues(table, seed=opts.seed)
         out.note("poisoning", f"{len(poison)} issues (triggers, duplicates, outliers)")
+        left_out = token_columns(table)[1]
+        if left_out:
+            out.note("limited", f"triggers looked for in the first {MAX_TOKEN_COLUMNS} "
+                     f"feature columns only; {left_out} more columns not searched")
         return issues + poison
 
     def _drift(self, table: Table, out: _Outcome) -> list[DataIssue]:

@@ -7,6 +7,13 @@ carried almost only by one label (at least :data:`MIN_PURITY`) whose base rate i
 labels: a naive Bayes model over every other token of those rows disagrees with the label
 for at least :data:`MIN_DISAGREEMENT` of them. The last condition separates a planted
 trigger (pasted onto rows of any class) from an ordinary rare word that belongs to its class.
+Predicting "without" the trigger leaves out every token marking exactly the same rows (values
+stamped together) and everything else their columns say (a stamped number also moves the
+row's decile of that column). A measured value (a numeric column with many distinct values)
+shared by a few rows can be a coincidence, and when some of those rows have flipped labels it
+looks like a small trigger: alone it needs :data:`MIN_DISAGREEMENT_LONE_VALUE`; stamped
+together with another column's value, :data:`MIN_DISAGREEMENT` is enough. The search looks at
+no more than :data:`MAX_TOKEN_COLUMNS` feature columns.
 
 *Duplicates*: rows identical after normalisation (case, spacing and punctuation in text,
 digits kept; identifier columns and the label ignored). Three or more copies with one label are a
@@ -27,14 +34,19 @@ from typing import Any
 from drillhall.core.model import Confidence, Severity
 from drillhall.ml.data.base import DataIssue, Table
 from drillhall.ml.data.deps import need
-from drillhall.ml.data.features import Columns, feature_matrix, split_columns
+from drillhall.ml.data.features import MAX_CATEGORIES, Columns, feature_matrix, split_columns
 
 MIN_SUPPORT = 3
+MAX_TOKEN_COLUMNS = 500
+"""Triggers are looked for in at most this many feature columns (text columns first, then the
+others in file order); on wider tables the rest are not searched and the journal says so. The
+trigger search is per column and per row, so this bounds its time on very wide files."""
 MAX_SUPPORT_FLOOR = 10
 MAX_SHARE = 0.05
 MIN_PURITY = 0.95
 MIN_LIFT = 1.5
 MIN_DISAGREEMENT = 0.5
+MIN_DISAGREEMENT_LONE_VALUE = 0.9
 MAX_ROWS_PER_TRIGGER = 200
 OUTLIER_SHARE = 0.01
 MIN_ROWS_FOR_OUTLIERS = 50
@@ -53,7 +65,19 @@ class Trigger:
     disagreement: float
 
 
-def _row_tokens(table: Table, columns: Columns) -> tuple[list[set[str]], list[set[str]]]:
+@dataclass(frozen=True)
+class _Tokens:
+    """Each row's candidate tokens and context tokens, the column a tabular token comes from,
+    and the candidates that are exact values of continuous columns (these repeat by chance
+    now and then, so they need more evidence)."""
+
+    candidates: list[set[str]]
+    context: list[set[str]]
+    column: dict[str, str]
+    chance: frozenset[str]
+
+
+def _row_tokens(table: Table, columns: Columns) -> _Tokens:
     """Each row's candidate tokens (lower-cased words of text columns, ``col=value`` of the
     other columns with repeated values) and its context tokens (the candidates plus the
     decile ``col~q3`` of continuous columns, which describe the row but cannot be triggers)."""
@@ -61,6 +85,8 @@ def _row_tokens(table: Table, columns: Columns) -> tuple[list[set[str]], list[se
     frame = table.frame
     out: list[set[str]] = [set() for _ in range(len(frame))]
     context: list[set[str]] = [set() for _ in range(len(frame))]
+    column_of: dict[str, str] = {}
+    chance: set[str] = set()
     for text_column in columns.text:
         for i, value in enumerate(frame[text_column].fillna("").astype(str).tolist()):
             out[i].update(_TOKEN.findall(value.lower()))
@@ -71,18 +97,43 @@ def _row_tokens(table: Table, columns: Columns) -> tuple[list[set[str]], list[se
             # value stamped on several rows is how a tabular trigger is planted
             deciles = pd.qcut(series.rank(method="first"), 10, labels=False, duplicates="drop")
             for i, value in enumerate(deciles.tolist()):
-                context[i].add(f"{column}~q{value}")
+                token = f"{column}~q{value}"
+                context[i].add(token)
+                column_of[token] = column
             counts = series.value_counts()
             repeated = set(counts[counts >= MIN_SUPPORT].index)
             for i, value in enumerate(series.tolist()):
                 if value in repeated:
-                    out[i].add(f"{column}={value}")
+                    token = f"{column}={value}"
+                    out[i].add(token)
+                    column_of[token] = column
+                    chance.add(token)
             continue
+        # a measured quantity with many distinct values repeats some of them by chance
+        measured = column in columns.numeric and series.nunique() > MAX_CATEGORIES
         for i, value in enumerate(series.astype(str).tolist()):
-            out[i].add(f"{column}={value}")
+            token = f"{column}={value}"
+            out[i].add(token)
+            column_of[token] = column
+            if measured:
+                chance.add(token)
     for i, row in enumerate(out):
         context[i] |= row
-    return out, context
+    return _Tokens(out, context, column_of, frozenset(chance))
+
+
+def token_columns(table: Table) -> tuple[Columns, int]:
+    """The columns the trigger search looks at (at most :data:`MAX_TOKEN_COLUMNS`), and how
+    many feature columns it leaves out."""
+    columns = split_columns(table)
+    room = max(MAX_TOKEN_COLUMNS - len(columns.text), 0)
+    tabular = set(columns.categorical) | set(columns.numeric)
+    kept = {c for c in table.frame.columns if c in tabular}
+    if len(kept) > room:
+        kept = set([c for c in table.frame.columns if c in tabular][:room])
+    left_out = len(tabular) - len(kept)
+    return Columns(tuple(c for c in columns.numeric if c in kept), columns.text,
+                   tuple(c for c in columns.categorical if c in kept), columns.ignored), left_out
 
 
 def find_triggers(table: Table) -> list[Trigger]:
@@ -92,7 +143,8 @@ def find_triggers(table: Table) -> list[Trigger]:
         return []
     labels = table.frame[table.label].astype(str).to_numpy()
     n = len(labels)
-    tokens, context = _row_tokens(table, split_columns(table))
+    found_tokens = _row_tokens(table, token_columns(table)[0])
+    tokens, context = found_tokens.candidates, found_tokens.context
     vocabulary = {t: j for j, t in enumerate(sorted({t for row in context for t in row}))}
     if not vocabulary:
         return []
@@ -115,19 +167,39 @@ def find_triggers(table: Table) -> list[Trigger]:
             candidates.append((token, rows, top, float(purity)))
     if not candidates:
         return []
-    nb = _naive_bayes(context, vocabulary, y, len(classes))
+    nb = _NaiveBayes(context, vocabulary, y, len(classes))
+    by_column: dict[str, set[str]] = defaultdict(set)
+    for token, column in found_tokens.column.items():
+        by_column[column].add(token)
+    marking: dict[frozenset[int], set[str]] = defaultdict(set)
+    for token, rows, _, _ in candidates:
+        marking[frozenset(rows)].add(token)
     found = []
-    row_sets = {token: frozenset(rows) for token, rows, _, _ in candidates}
     for token, rows, top, purity in candidates:
         carrying = [i for i in rows if y[i] == top]
         # a trigger may be several values stamped together (two pixels, a word pair): leave
-        # out every candidate marking the same rows, or its twin would vote for the label
-        twins = {t for t, r in row_sets.items() if r == row_sets[token]}
-        others = _predict_without(nb, context, carrying, vocabulary, exclude=twins)
+        # out every candidate marking the same rows, or its twin would vote for the label;
+        # and leave out everything else its columns say (a stamped value also moves the
+        # row's decile of that column, which would vote for the label just the same)
+        twins = marking[frozenset(rows)]
+        stamped = {found_tokens.column[t] for t in twins if t in found_tokens.column}
+        exclude = twins.union(*(by_column[c] for c in stamped))
+        others = nb.predict_without(carrying, [vocabulary[t] for t in exclude])
         disagreement = float(np.mean(others != top))
-        if disagreement >= MIN_DISAGREEMENT:
+        if disagreement >= _needed_disagreement(token, twins, found_tokens):
             found.append(Trigger(token, classes[top], tuple(rows), purity, disagreement))
     return _drop_shadowed(sorted(found, key=lambda t: (-len(t.rows), t.token)))
+
+
+def _needed_disagreement(token: str, twins: set[str], found: _Tokens) -> float:
+    """How many of a candidate's rows must point elsewhere: :data:`MIN_DISAGREEMENT`, or
+    :data:`MIN_DISAGREEMENT_LONE_VALUE` for an exact value of a continuous column that
+    repeats alone (no other column's value marks the same rows). A few rows share such a
+    value by chance; when some of them have flipped labels, they look like a small trigger."""
+    if token not in found.chance:
+        return MIN_DISAGREEMENT
+    columns = {found.column.get(t) for t in twins}
+    return MIN_DISAGREEMENT if len(columns) > 1 else MIN_DISAGREEMENT_LONE_VALUE
 
 
 def _drop_shadowed(triggers: list[Trigger]) -> list[Trigger]:
@@ -140,29 +212,34 @@ def _drop_shadowed(triggers: list[Trigger]) -> list[Trigger]:
     return kept
 
 
-def _naive_bayes(tokens: list[set[str]], vocabulary: dict[str, int], y: Any,
-                 k: int) -> tuple[Any, Any]:
-    """Log token-given-class probabilities (Laplace smoothed) and log class priors."""
-    np = need("numpy")
-    counts = np.ones((k, len(vocabulary)))
-    for i, row in enumerate(tokens):
-        for token in row:
-            counts[y[i], vocabulary[token]] += 1
-    log_prob = np.log(counts / counts.sum(axis=1, keepdims=True))
-    prior = np.log(np.bincount(y, minlength=k) / len(y))
-    return log_prob, prior
+class _NaiveBayes:
+    """Bernoulli-style naive Bayes over the rows' context tokens (Laplace smoothed), able to
+    score rows as if some tokens were absent."""
 
+    def __init__(self, tokens: list[set[str]], vocabulary: dict[str, int], y: Any,
+                 k: int) -> None:
+        np = need("numpy")
+        sparse = need("scipy.sparse")
+        cells = [(i, vocabulary[t]) for i, row in enumerate(tokens) for t in row]
+        rows = np.fromiter((c[0] for c in cells), dtype=np.int64, count=len(cells))
+        cols = np.fromiter((c[1] for c in cells), dtype=np.int64, count=len(cells))
+        self.x = sparse.csr_matrix((np.ones(len(cells)), (rows, cols)),
+                                   shape=(len(tokens), len(vocabulary)))
+        onehot = sparse.csr_matrix((np.ones(len(y)), (np.arange(len(y)), y)),
+                                   shape=(len(y), k))
+        counts = 1.0 + (onehot.T @ self.x).toarray()
+        self.log_prob = np.log(counts / counts.sum(axis=1, keepdims=True))
+        prior = np.log(np.bincount(y, minlength=k) / len(y))
+        self.scores = np.asarray(self.x @ self.log_prob.T) + prior
 
-def _predict_without(nb: tuple[Any, Any], tokens: list[set[str]], rows: list[int],
-                     vocabulary: dict[str, int], exclude: set[str]) -> Any:
-    np = need("numpy")
-    log_prob, prior = nb
-    scores = np.tile(prior, (len(rows), 1))
-    for r, i in enumerate(rows):
-        ids = [vocabulary[t] for t in tokens[i] if t not in exclude]
-        if ids:
-            scores[r] += log_prob[:, ids].sum(axis=1)
-    return scores.argmax(axis=1)
+    def predict_without(self, rows: list[int], exclude: list[int]) -> Any:
+        """The most probable class of each of ``rows`` with the ``exclude`` tokens left out."""
+        np = need("numpy")
+        scores = self.scores[rows]
+        if exclude:
+            part = self.x[rows][:, exclude]
+            scores = scores - np.asarray(part @ self.log_prob[:, exclude].T)
+        return scores.argmax(axis=1)
 
 
 def trigger_issues(table: Table) -> list[DataIssue]:
