@@ -93,12 +93,14 @@ def test_failed_gate_touches_nothing(service: Service, tmp_path: Path) -> None:
 def test_stop_condition_preempts_a_long_activity_fast(service: Service,
                                                       tmp_path: Path) -> None:
     pid_file = tmp_path / "sleeper.pid"
+    started_file = tmp_path / "sleeper.started"  # the stop condition trips once sh runs
     stop = {"name": "dependency-marker-present", "abort_when": "holds",
             "provider": {"type": "python", "module": "os.path", "func": "exists",
-                         "arguments": {"path": str(service.marker)}}}
+                         "arguments": {"path": str(started_file)}}}
     long = {"type": "action", "name": "long",
             "provider": {"type": "process", "path": "sh",
-                         "arguments": ["-c", f"echo $$ > {pid_file}; exec sleep 30"]}}
+                         "arguments": ["-c", f"echo $$ > {pid_file}; touch {started_file}; "
+                                       "exec sleep 30"]}}
     path = experiment(tmp_path, [marker_fault(service), long], stop_conditions=[stop])
     started = time.monotonic()
     report = run(path, tmp_path)
