@@ -15,7 +15,8 @@ What it prints:
 * **Cross-data-set**: the same recipe retrained on one set's train split (thresholds from its
   own validation split), tested on the other set's test split and on bastioncorpus.
 * **Hard negatives**: false-positive rate on ``tests/llm/guard/data/hard_negatives.txt``
-  (227 benign prompts about instructions, security, prompts and jailbreaks; never trained on)
+  (227 benign prompts about instructions, security, prompts and jailbreaks; never trained on),
+  on ``small_talk.txt`` (179 greetings, thanks and short everyday prompts; never trained on)
   and recall on ``injections.txt`` (30 attacks written for drillhall).
 * **Anchors** (npm, run by Node.js in ``bench/.work/guard/anchors``): ``llm_guardrail`` 2.1.2
   (a shipped TF-IDF + logistic-regression model, ``checkInjection``) and
@@ -119,7 +120,10 @@ class Scored:
             return self.emb >= emb_t
         low, high = self.cal["lexical"]["band"]
         uncertain = (self.lex >= low) & (self.lex < high)
-        return np.where(uncertain, self.emb >= emb_t, self.lex >= lex_t)
+        cascade = self.cal.get("cascade")
+        inner = (self.emb >= emb_t) if cascade is None else (
+            (self.lex + self.emb) / 2 >= cascade["threshold"])
+        return np.where(uncertain, inner, self.lex >= lex_t)
 
     def band_share(self) -> float:
         """Share of texts the cascade sends to the embedding stage."""
@@ -149,6 +153,9 @@ def fit(train_sets: Sequence[str]) -> tuple[LexicalModel, EmbeddingHead, dict[st
     cal["lexical"] = {"threshold": lex_t,
                       "band": list(T.band(s.lex[vy == 1], s.lex[vy == 0], lex_t))}
     cal["embedding"]["threshold"] = T.threshold_at_fpr(s.emb[vy == 0], 0.01)
+    low, high = cal["lexical"]["band"]
+    cal["cascade"] = {"rule": "mean", "threshold": T.cascade_threshold(
+        s.lex, s.emb, vy, lex_t, low, high, 0.01)}
     return lex, head, cal
 
 
@@ -157,8 +164,10 @@ def test_sets() -> dict[str, tuple[list[str], np.ndarray]]:
     out = {name: T.split(T.load_set(name), "test")
            for name in ("neuralchemy", "slabs", "bastion", "yanismiraoui", "jbmini")}
     hard = read_lines("hard_negatives.txt")
+    small = read_lines("small_talk.txt")
     own = read_lines("injections.txt")
     out["hard-negatives"] = (hard, np.zeros(len(hard), dtype=np.int64))
+    out["small-talk"] = (small, np.zeros(len(small), dtype=np.int64))
     out["own-injections"] = (own, np.ones(len(own), dtype=np.int64))
     return out
 
@@ -249,9 +258,10 @@ def main(argv: list[str] | None = None) -> int:
         for st in stages:
             rows.append((f"drillhall {st}", name, metrics(s.predict(st), y)))
     # the real cascade, end to end, must agree with the cached-embedding replay
-    x, y = sets["hard-negatives"]
-    live = np.array([detector.score(t).flagged for t in x])
-    assert (live == shipped["hard-negatives"].predict("cascade")).mean() > 0.99
+    for check in ("hard-negatives", "small-talk"):
+        x, y = sets[check]
+        live = np.array([detector.score(t).flagged for t in x])
+        assert (live == shipped[check].predict("cascade")).mean() > 0.98, check
     table("Shipped weights (trained on neuralchemy + S-Labs train)", rows)
     print("\nshare sent to the embedding stage: "
           + ", ".join(f"{k} {v.band_share():.0%}" for k, v in shipped.items()))
@@ -261,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         rows = []
         for train_on, test_on in (("neuralchemy", "slabs"), ("slabs", "neuralchemy")):
             lex, head, c = fit([train_on])
-            for name in (test_on, "bastion", "hard-negatives", "yanismiraoui"):
+            for name in (test_on, "bastion", "hard-negatives", "small-talk", "yanismiraoui"):
                 x, y = sets[name]
                 s = score(lex, head, c, x)
                 for st in stages:

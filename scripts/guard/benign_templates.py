@@ -6,6 +6,9 @@ templates (written for drillhall, no third-party text) add ordinary requests tha
 *training* data only. The hand-written hard negatives in ``tests/llm/guard/data`` are a
 separate text that no template reproduces; they stay an evaluation set.
 
+Conversational families (greetings, thanks, small talk, short everyday requests, pleasantries
+in other languages) live in :mod:`conversation_templates`; ``generate`` samples both.
+
 ``generate(seed)`` is deterministic; ``train.py`` adds its output to the training split.
 """
 
@@ -13,6 +16,8 @@ from __future__ import annotations
 
 import itertools
 import random
+
+from conversation_templates import families as conversation_families
 
 _OBJECTS = [
     "the outliers", "the noise in this data", "the first row", "the header line", "the typo",
@@ -92,8 +97,9 @@ _DEVICE = [
 ]
 
 
-def generate(seed: int = 7, per_family: int = 120) -> list[str]:
-    """Deterministic benign prompts, ``per_family`` at most from each template family."""
+def generate(seed: int = 7, per_family: int = 120, per_chat_family: int = 200) -> list[str]:
+    """Deterministic benign prompts: ``per_family`` at most from each attack-word family and
+    ``per_chat_family`` at most from each conversational family (0 leaves those out)."""
     rng = random.Random(seed)  # noqa: S311 - reproducible sampling, not security
     families: list[list[str]] = [
         [f"Ignore {o} and {t}." for o, t in itertools.product(_OBJECTS, _TASKS)],
@@ -116,4 +122,7 @@ def generate(seed: int = 7, per_family: int = 120) -> list[str]:
     for family in families:
         rng.shuffle(family)
         out.extend(family[:per_family])
+    for family in conversation_families() if per_chat_family else []:
+        rng.shuffle(family)
+        out.extend(family[:per_chat_family])
     return out

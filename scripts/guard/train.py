@@ -6,8 +6,10 @@ Run ``scripts/guard/prepare_data.py`` first; then, from the repository root::
     .venv/bin/python scripts/guard/train.py --lexical-only  # stage 1 only, keeps the head
 
 Training data: the ``train`` splits of ``neuralchemy`` and ``slabs``; thresholds are chosen on
-their ``validation`` splits (never on a test split nor on the hard negatives in
-``tests/llm/guard/data``). Needs scikit-learn and numpy (the ``ml`` and ``dev`` extras).
+their ``validation`` splits (never on a test split nor on the held-out files in
+``tests/llm/guard/data``: hard negatives, small talk, own injections). A template prompt that
+normalises to a line of one of those files is dropped before training, so no evaluation line
+is ever trained on. Needs scikit-learn and numpy (the ``ml`` and ``dev`` extras).
 The functions here are also what ``bench/llm/detector.py`` calls for its cross-data-set runs.
 """
 
@@ -29,12 +31,15 @@ import numpy as np  # noqa: E402
 from benign_templates import generate  # noqa: E402
 
 from drillhall.llm.guard.detector.embedding import EmbeddingHead  # noqa: E402
-from drillhall.llm.guard.detector.features import features  # noqa: E402
+from drillhall.llm.guard.detector.features import features, normalise  # noqa: E402
 from drillhall.llm.guard.detector.lexical import LexicalModel  # noqa: E402
 
 WORK = ROOT / "bench" / ".work" / "guard"
 WEIGHTS = ROOT / "src" / "drillhall" / "llm" / "guard" / "detector" / "weights"
+HELD_OUT = ROOT / "tests" / "llm" / "guard" / "data"
 TRAIN_SETS = ("neuralchemy", "slabs")
+#: Conversational template prompts taken from each family (see conversation_templates.py).
+CHAT_PER_FAMILY = 300
 Rows = list[dict[str, Any]]
 
 
@@ -52,14 +57,30 @@ def split(rows: Rows, name: str) -> tuple[list[str], np.ndarray]:
     return [r["text"] for r in chosen], np.array([r["label"] for r in chosen], dtype=np.int64)
 
 
+def held_out_texts(root: Path = HELD_OUT) -> set[str]:
+    """The normalised lines of every evaluation file in ``tests/llm/guard/data``."""
+    out: set[str] = set()
+    for path in sorted(root.glob("*.txt")):
+        lines = path.read_text("utf-8").splitlines()
+        out.update(normalise(x) for x in lines if x.strip() and not x.startswith("#"))
+    return out
+
+
+def templates() -> list[str]:
+    """The benign template prompts, less any that repeat a held-out evaluation line."""
+    held_out = held_out_texts()
+    return [t for t in generate(per_chat_family=CHAT_PER_FAMILY) if normalise(t) not in held_out]
+
+
 def with_templates(texts: Sequence[str], labels: np.ndarray) -> tuple[list[str], np.ndarray]:
     """``texts`` and ``labels`` plus the benign template prompts (label 0)."""
-    extra = generate()
+    extra = templates()
     return [*texts, *extra], np.concatenate([labels, np.zeros(len(extra), dtype=np.int64)])
 
 
 def fit_lexical(
-    texts: Sequence[str], labels: np.ndarray, *, max_features: int = 60_000, c: float = 8.0
+    texts: Sequence[str], labels: np.ndarray, *, max_features: int = 60_000, c: float = 16.0,
+    sample_weight: np.ndarray | None = None,
 ) -> LexicalModel:
     """Fit the lexical stage: binary, L2-normalised n-grams and a balanced logistic
     regression; coefficients rounded to 4 decimals as they are shipped."""
@@ -72,7 +93,7 @@ def fit_lexical(
     clf = LogisticRegression(
         C=c, class_weight="balanced", max_iter=5000, solver="liblinear", random_state=0
     )
-    clf.fit(x, labels)
+    clf.fit(x, labels, sample_weight=sample_weight)
     coef = clf.coef_[0]
     names = vec.get_feature_names_out()
     weights = {str(n): round(float(w), 4) for n, w in zip(names, coef, strict=True)}
@@ -135,6 +156,23 @@ def band(pos_scores: np.ndarray, neg_scores: np.ndarray, threshold: float,
     return round(low, 6), round(high, 6)
 
 
+def cascade_threshold(lex: np.ndarray, emb: np.ndarray, labels: np.ndarray,
+                      lexical_threshold: float, low: float, high: float, fpr: float) -> float:
+    """The threshold on ``(lexical + embedding) / 2`` inside the band ``[low, high)`` that keeps
+    the whole cascade's false-positive rate on the benign rows of ``labels`` at most ``fpr``
+    (the benign rows the lexical stage flags on its own above the band count against it)."""
+    neg = labels == 0
+    inside = (lex >= low) & (lex < high)
+    fixed = int(((lex >= high) & neg).sum())
+    allowed = int(np.floor(fpr * int(neg.sum()))) - fixed
+    mean = np.sort(((lex + emb) / 2)[inside & neg])[::-1]
+    if allowed < 0:
+        return 1.0
+    if allowed >= len(mean):
+        return min(lexical_threshold, 0.5)
+    return float(np.nextafter(mean[allowed], np.inf))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train on the prepared sets and write ``weights/lexical.json.gz`` and
     ``weights/detector.json``."""
@@ -171,7 +209,11 @@ def main(argv: list[str] | None = None) -> int:
         "validation_fpr_goal": args.fpr,
         "lexical": {"threshold": round(lex_t, 6), "band": [low, high]},
     })
-    if not args.lexical_only:
+    if args.lexical_only:
+        # the mean rule's threshold depends on the lexical scores: without a new embedding
+        # calibration the band falls back to the embedding stage alone
+        config.pop("cascade", None)
+    else:
         emb = embed_cached(tr_x, args.work)
         head = fit_head(emb, tr_y)
         va_emb = np.array([head.probability(e) for e in embed_cached(va_x, args.work)])
@@ -179,12 +221,17 @@ def main(argv: list[str] | None = None) -> int:
         config["embedding"] = {
             "threshold": round(emb_t, 6), "weights": list(head.weights), "bias": head.bias,
         }
+        cas_t = cascade_threshold(va_lex, va_emb, va_y, lex_t, low, high, args.fpr)
+        config["cascade"] = {"rule": "mean", "threshold": round(cas_t, 6)}
     config_path.write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
     size = (args.out / "lexical.json.gz").stat().st_size
     print(f"lexical: {len(lex.weights)} features, {size / 1e6:.2f} MB, threshold {lex_t:.4f}, "
           f"band [{low:.4f}, {high:.4f})")
     if "embedding" in config:
         print(f"embedding: threshold {config['embedding']['threshold']:.4f}")
+    if "cascade" in config:
+        print(f"cascade: mean of both inside the band, threshold "
+              f"{config['cascade']['threshold']:.4f}")
     return 0
 
 

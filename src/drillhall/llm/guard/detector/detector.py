@@ -3,7 +3,9 @@
 Rule (stages ``("lexical", "embedding")``, the default): the lexical stage scores every text.
 Below the low edge of its calibrated *uncertain band* the text is benign, at or above the high
 edge it is an injection, and either way the lexical score is the result. Inside the band the
-embedding stage scores the text and its own calibrated threshold decides. With
+embedding stage scores the text too; the result is the mean of the two probabilities, judged
+against the calibrated cascade threshold (a calibration without one, as written before the
+mean rule, lets the embedding score and threshold decide alone). With
 ``("lexical",)`` or ``("embedding",)`` that one stage decides alone with its threshold.
 
 A ``threshold`` given to :meth:`Detector.load` replaces the calibrated threshold of whichever
@@ -54,6 +56,8 @@ class Calibration:
     band: tuple[float, float]
     embedding_threshold: float | None
     embedding_head: EmbeddingHead | None
+    #: threshold on the mean of both stages' scores inside the band (``None``: embedding alone)
+    cascade_threshold: float | None = None
 
     @classmethod
     def read(cls, path: Path) -> Calibration:
@@ -64,11 +68,15 @@ class Calibration:
                 raise ValueError(f"format {data.get('format')!r}")
             lex = data["lexical"]
             emb = data.get("embedding")
+            cascade = data.get("cascade")
+            if cascade is not None and cascade.get("rule") != "mean":
+                raise ValueError(f"cascade rule {cascade.get('rule')!r}")
             return cls(
                 float(lex["threshold"]),
                 (float(lex["band"][0]), float(lex["band"][1])),
                 float(emb["threshold"]) if emb else None,
                 EmbeddingHead.from_json(emb) if emb else None,
+                float(cascade["threshold"]) if cascade else None,
             )
         except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
             raise InputError(f"{path}: not a usable detector calibration ({exc})") from exc
@@ -146,4 +154,6 @@ class Detector:
                 return self._result(p, "lexical", cal.lexical_threshold, start)
         assert self._embedding is not None and cal.embedding_threshold is not None
         q = self._embedding.probability(text)
+        if self._lexical is not None and cal.cascade_threshold is not None:
+            return self._result((p + q) / 2.0, "embedding", cal.cascade_threshold, start)
         return self._result(q, "embedding", cal.embedding_threshold, start)
