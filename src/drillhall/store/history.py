@@ -27,7 +27,16 @@ from sqlalchemy import Connection, Engine, Table, func, insert, select, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from drillhall.core.model import DAY_STATUSES, DayEntry, DrillResult, Run, RunSummary, Severity, Status, Verdict
+from drillhall.core.model import (
+    DAY_STATUSES,
+    DayEntry,
+    DrillResult,
+    Run,
+    RunSummary,
+    Severity,
+    Status,
+    Verdict,
+)
 from drillhall.errors import StoreError
 from drillhall.store import schema
 from drillhall.store.codec import build_run, run_rows
