@@ -226,3 +226,12 @@ def test_governance_errors(governed: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["governance", "check"]) == 2
     assert "no [governance] table" in capsys.readouterr().err
     assert tomllib.loads(GOVERNED)["governance"]["owner"] == "ml-platform"
+
+
+def test_one_drill_commands_are_not_judged_by_governance(
+        governed: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    key = fake_secret("DH-SECRET-GITHUB-PAT")
+    (governed / "src" / "config.py").write_text(f'TOKEN = "{key}"\n')
+    assert main(["secrets", "src", "-f", "json", "--fail-on", "none"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert [r["drill"] for r in report["results"]] == ["secrets"]

@@ -25,6 +25,9 @@ class Plan:
 
     drills: tuple[Drill, ...]
     scope: frozenset[str] | None
+    governed: bool = False
+    """Whether ``[governance]`` is judged with this run: runs of the configuration
+    (``drillhall run``), not one-drill commands such as ``drillhall secrets PATH``."""
 
 
 def _expand_families(config: Config, registry: Registry, only: Sequence[str]) -> list[str]:
@@ -60,7 +63,7 @@ def plan_configured(config: Config, registry: Registry, only: Sequence[str] = ()
         raise ConfigError(f"{config.source_name}: no drills configured; add a [drills.NAME] "
                           "table (drillhall init writes an example)")
     drills = tuple(_build(registry, n, config) for n in wanted)
-    return Plan(drills, frozenset(only) if only else None)
+    return Plan(drills, frozenset(only) if only else None, governed=True)
 
 
 def _build(registry: Registry, name: str, config: Config) -> Drill:
@@ -121,8 +124,9 @@ def execute(config: Config, plan: Plan, *, runner: RunnerOptions | None = None,
 
     ``fail_on`` overrides the policy's threshold (``None`` disables it; the string
     ``"policy"`` keeps the policy's own). ``strict`` makes skipped drills break the policy.
-    With a ``[governance]`` table, a ``governance`` result judging the decisions is added:
-    from this run's results and, for drills the run did not include, from ``evidence``.
+    With a ``[governance]`` table and a plan of the configuration (``plan.governed``), a
+    ``governance`` result judging the decisions is added: from this run's results and, for
+    drills the run did not include, from ``evidence``.
     """
     check_policy_names(config, registry or Registry.default())
     policy = config.policy
@@ -139,10 +143,11 @@ def execute(config: Config, plan: Plan, *, runner: RunnerOptions | None = None,
     if runner.dry_run:
         decision = Decision(Verdict.NONE, ())
     else:
-        if config.governance is not None:
+        governed = plan.governed and config.governance is not None
+        if governed:
             results = _with_governance(config, results, evidence)
         decision = evaluate(policy, results, plan.scope)
-        if config.governance is not None:
+        if governed:
             from drillhall.governance.result import governance_violations
 
             broken = governance_violations(results[-1])
