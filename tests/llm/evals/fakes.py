@@ -90,20 +90,10 @@ def guard_run(index: int, *, service: str = "docs-guard", requests: int = 1000,
                (result,))
 
 
-def mount_eval() -> None:
-    """Mount ``drillhall llm eval`` the way the integrator will."""
-    from drillhall.cli import cmd_llm
-    from drillhall.cli.cmd_eval import eval_command
-
-    if not any(c.name == "eval" for c in cmd_llm.app.registered_commands):
-        cmd_llm.app.command(name="eval", help=eval_command.__doc__)(eval_command)
-
-
 def cli(*args: str) -> int:
     """``drillhall ARGS`` in process; returns the exit code."""
     from drillhall.cli.main import main
 
-    mount_eval()
     return main(list(args))
 
 

@@ -21,21 +21,12 @@ from drillhall.testing.llm import (
 )
 from tests.llm.redteam.conftest import CANARY
 
-# `llm` is mounted by drillhall.cli.main once integrated; until then the test mounts it.
-_MAIN = (
-    "import sys\n"
-    "from drillhall.cli import cmd_llm, main\n"
-    "if not any(g.name == 'llm' for g in main.app.registered_groups):\n"
-    "    main.app.add_typer(cmd_llm.app, name='llm')\n"
-    "sys.exit(main.main(sys.argv[1:]))\n"
-)
-
 
 def drillhall(*args: str, cwd: Path, env: dict[str, str] | None = None
               ) -> subprocess.CompletedProcess[str]:
     full = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", **(env or {})}
     full.pop("DRILLHALL_DATABASE_URL", None)
-    return subprocess.run([sys.executable, "-c", _MAIN, *args], cwd=cwd, env=full,
+    return subprocess.run([sys.executable, "-m", "drillhall", *args], cwd=cwd, env=full,
                           capture_output=True, text=True, timeout=180, check=False)
 
 
@@ -109,7 +100,7 @@ def test_sigterm_then_resume_finishes_the_same_run(tmp_path: Path, index_url: st
     with serve_model(NaiveModel(), canaries=(CANARY,), faults=faults) as url:
         args = ["llm", "redteam", "--target", url, "--canary", CANARY, "--limit", "40",
                 "--concurrency", "2", "--package-index", index_url, "-f", "json"]
-        proc = subprocess.Popen([sys.executable, "-c", _MAIN, *args], cwd=tmp_path, env=env,
+        proc = subprocess.Popen([sys.executable, "-m", "drillhall", *args], cwd=tmp_path, env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         folder = tmp_path / ".drillhall" / "redteam"
         deadline = time.monotonic() + 60

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from drillhall.cli import cmd_llm
-from drillhall.cli.cmd_guard import app as guard_app
 from drillhall.cli.main import main
 from drillhall.testing.fakekeys import fake_secret
 
@@ -25,9 +23,6 @@ def mounted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.delenv("DRILLHALL_DATABASE_URL", raising=False)
-    if not any(g.name == "guard" for g in cmd_llm.app.registered_groups):
-        monkeypatch.setattr(cmd_llm.app, "registered_groups", [*cmd_llm.app.registered_groups])
-        cmd_llm.app.add_typer(guard_app, name="guard")
     yield
 
 
