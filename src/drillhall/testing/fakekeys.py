@@ -146,6 +146,8 @@ _GENERATORS: dict[str, _G] = {
     "DH-SECRET-ANTHROPIC-API-KEY": lambda r: ("sk-" + "ant-api03-" + _mixed(r, _B64URL, 93)
                                               + "AA"),
     "DH-SECRET-HUGGINGFACE-TOKEN": lambda r: "hf" + "_" + _mixed(r, string.ascii_letters, 34),
+    "DH-SECRET-DRILLHALL-GUARD-KEY": lambda r: ("dhg" + "-" + _mixed(r, _HEX, 12) + "-"
+                                                + _mixed(r, _B64URL, 43)),
     "DH-SECRET-COHERE-API-KEY": lambda r: f'COHERE_API_KEY="{_mixed(r, _ALNUM, 40)}"',
     "DH-SECRET-REPLICATE-API-TOKEN": lambda r: "r8" + "_" + _mixed(r, _ALNUM, 37),
     "DH-SECRET-GROQ-API-KEY": lambda r: "gs" + "k_" + _mixed(r, _ALNUM, 52),

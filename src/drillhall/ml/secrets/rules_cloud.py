@@ -109,6 +109,11 @@ SPECS: tuple[RuleSpec, ...] = (
     rule("DH-SECRET-ANTHROPIC-API-KEY", "Anthropic API key",
          "An Anthropic API or admin key (sk-ant-…).", _rot("key", "Anthropic console"), C,
          tags=ML_TAGS),
+    rule("DH-SECRET-DRILLHALL-GUARD-KEY", "drillhall guard client key",
+         "A client key of drillhall's LLM guard proxy (dhg-…): whoever holds it calls the model "
+         "through the guard as that application.",
+         "Revoke it (drillhall llm guard keys revoke NAME), add a new one, and keep it on the "
+         "application's server, never in an app bundle or source.", H, tags=ML_TAGS),
     rule("DH-SECRET-HUGGINGFACE-TOKEN", "Hugging Face access token",
          "A Hugging Face user access token (hf_…): a write token can replace published models.",
          _rot("token", "Hugging Face settings"), H, tags=ML_TAGS),
@@ -193,6 +198,8 @@ DETECTORS: tuple[Detector, ...] = (
     token("DH-SECRET-ANTHROPIC-API-KEY",
           rf"{L}sk-ant-(?:api|admin|oat|ort)\d\d-[A-Za-z0-9_\-]{{80,120}}{R}", "sk-ant-",
           prefix=14),
+    token("DH-SECRET-DRILLHALL-GUARD-KEY", rf"{L}dhg-[0-9a-f]{{12}}-[A-Za-z0-9_\-]{{43}}{R}",
+          "dhg-", prefix=4, check=lambda m, v: has_classes(v[17:])),
     token("DH-SECRET-HUGGINGFACE-TOKEN", rf"{L}(?:hf_|api_org_)[A-Za-z]{{34}}{R}", "hf_",
           "api_org_", prefix=3, min_entropy=3.5, check=lambda m, v: has_classes(v[3:])),
     named("DH-SECRET-COHERE-API-KEY", r"co(?:here)?[_\-.]?api[_\-.]?key|cohere[\w.\-]{0,20}?"
