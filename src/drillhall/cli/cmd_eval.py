@@ -13,6 +13,16 @@ from rich.text import Text
 
 from drillhall.cli.console import err
 from drillhall.cli.flow import run_plan
+from drillhall.cli.llm_options import (
+    ApiKeyEnvOpt,
+    DryRunOpt,
+    JudgeApiKeyEnvOpt,
+    JudgeModelOpt,
+    ModelOpt,
+    TargetHelp,
+    absolute,
+    with_store_url,
+)
 from drillhall.cli.output import (
     ConfigOpt,
     Delivery,
@@ -27,14 +37,9 @@ from drillhall.core.execute import Plan
 from drillhall.core.redact import scrub
 
 
-def _absolute(path: Path | None) -> str | None:
-    return None if path is None else str(path.expanduser().resolve())
-
-
 def eval_command(
     target: Annotated[str | None, typer.Option(
-        "--target", "-t", help="OpenAI-compatible base URL (e.g. http://127.0.0.1:11434/v1), "
-        "a full …/chat/completions URL, or python:module:function.", show_default=False)]
+        "--target", "-t", help=TargetHelp, show_default=False)]
     = None,
     golden: Annotated[Path | None, typer.Option(
         "--golden", "-g", help="Golden set: JSONL, one {id, question, expected | "
@@ -44,12 +49,8 @@ def eval_command(
         "--label", help="A stable name for the target: runs are compared with earlier runs "
         "of the same label and golden set (default: host, port and model).",
         show_default=False)] = None,
-    model: Annotated[str | None, typer.Option(
-        "--model", "-m", help="Model name (default: the first one the server lists).",
-        show_default=False)] = None,
-    api_key_env: Annotated[str | None, typer.Option(
-        "--api-key-env", help="Environment variable holding the API key (the key itself is "
-        "never accepted on the command line).", show_default=False)] = None,
+    model: ModelOpt = None,
+    api_key_env: ApiKeyEnvOpt = None,
     system_prompt_file: Annotated[Path | None, typer.Option(
         "--system-prompt-file", help="Send this system prompt before every question (for a "
         "bare model server that has none of its own).", dir_okay=False,
@@ -69,11 +70,8 @@ def eval_command(
     judge: Annotated[str | None, typer.Option(
         "--judge", help="OpenAI-compatible endpoint of a judge model for items scored "
         "'judge'.", show_default=False)] = None,
-    judge_model: Annotated[str | None, typer.Option(
-        "--judge-model", help="Model name of the judge.", show_default=False)] = None,
-    judge_api_key_env: Annotated[str | None, typer.Option(
-        "--judge-api-key-env", help="Environment variable holding the judge's API key.",
-        show_default=False)] = None,
+    judge_model: JudgeModelOpt = None,
+    judge_api_key_env: JudgeApiKeyEnvOpt = None,
     min_pass_rate: Annotated[float | None, typer.Option(
         "--min-pass-rate", min=0, max=1, help="A pass rate below this is a finding.",
         show_default=False)] = None,
@@ -107,8 +105,7 @@ def eval_command(
     timeout: Annotated[float | None, typer.Option(
         "--timeout", min=0.1, help="Seconds to wait for one answer (default 60).",
         show_default=False)] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; send "
-                                          "nothing.")] = False,
+    dry_run: DryRunOpt = False,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     fail_on: FailOnOpt = None,
@@ -128,8 +125,8 @@ def eval_command(
     """
     cfg = load_or_default(config, Path.cwd())
     overrides: dict[str, Any] = {
-        "target": target, "golden": _absolute(golden), "label": label, "model": model,
-        "api_key_env": api_key_env, "system_prompt_file": _absolute(system_prompt_file),
+        "target": target, "golden": absolute(golden), "label": label, "model": model,
+        "api_key_env": api_key_env, "system_prompt_file": absolute(system_prompt_file),
         "scoring": scoring, "similarity": similarity,
         "similarity_threshold": similarity_threshold, "judge": judge,
         "judge_model": judge_model, "judge_api_key_env": judge_api_key_env,
@@ -147,8 +144,7 @@ def eval_command(
         options["drift"] = True
     if options.get("drift") and not options.get("service"):
         options["service"] = cfg.service.name
-    if cfg.store.url and "store_url" not in options:
-        options["store_url"] = cfg.store.url
+    with_store_url(options, cfg)
     from drillhall.llm.evals.drill import from_config
 
     drill = from_config(options, cfg.root)

@@ -10,6 +10,16 @@ from rich.text import Text
 
 from drillhall.cli.console import err
 from drillhall.cli.flow import run_plan
+from drillhall.cli.llm_options import (
+    ApiKeyEnvOpt,
+    DryRunOpt,
+    JudgeApiKeyEnvOpt,
+    JudgeModelOpt,
+    ModelOpt,
+    TargetHelp,
+    absolute,
+    with_store_url,
+)
 from drillhall.cli.output import (
     ConfigOpt,
     Delivery,
@@ -33,21 +43,12 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
-def _absolute(path: Path | None) -> str | None:
-    return None if path is None else str(path.expanduser().resolve())
-
-
 @app.command()
 def redteam(
     target: Annotated[str, typer.Option(
-        "--target", "-t", help="OpenAI-compatible base URL (e.g. http://127.0.0.1:11434/v1), "
-        "a full …/chat/completions URL, or python:module:function.", show_default=False)],
-    model: Annotated[str | None, typer.Option(
-        "--model", "-m", help="Model name (default: the first one the server lists).",
-        show_default=False)] = None,
-    api_key_env: Annotated[str | None, typer.Option(
-        "--api-key-env", help="Environment variable holding the API key (the key itself is "
-        "never accepted on the command line).", show_default=False)] = None,
+        "--target", "-t", help=TargetHelp, show_default=False)],
+    model: ModelOpt = None,
+    api_key_env: ApiKeyEnvOpt = None,
     system_prompt_file: Annotated[Path | None, typer.Option(
         "--system-prompt-file", help="The application's system prompt, to detect its "
         "leakage (omit for a black-box test).", dir_okay=False, show_default=False)] = None,
@@ -114,11 +115,8 @@ def redteam(
     judge: Annotated[str | None, typer.Option(
         "--judge", help="OpenAI-compatible endpoint of a judge model for harmful-content "
         "attacks.", show_default=False)] = None,
-    judge_model: Annotated[str | None, typer.Option(
-        "--judge-model", help="Model name of the judge.", show_default=False)] = None,
-    judge_api_key_env: Annotated[str | None, typer.Option(
-        "--judge-api-key-env", help="Environment variable holding the judge's API key.",
-        show_default=False)] = None,
+    judge_model: JudgeModelOpt = None,
+    judge_api_key_env: JudgeApiKeyEnvOpt = None,
     price_in: Annotated[float | None, typer.Option(
         "--price-in", min=0, help="Price per 1,000 prompt tokens, for the cost estimate.",
         show_default=False)] = None,
@@ -128,8 +126,7 @@ def redteam(
     no_compare: Annotated[bool, typer.Option(
         "--no-compare", help="Do not compare with the previous stored run of this "
         "target.")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the plan; send "
-                                          "nothing.")] = False,
+    dry_run: DryRunOpt = False,
     fmt: FormatOpt = None,
     output: OutputOpt = None,
     fail_on: FailOnOpt = None,
@@ -152,8 +149,8 @@ def redteam(
     }
     optional: dict[str, Any] = {
         "model": model, "api_key_env": api_key_env,
-        "system_prompt_file": _absolute(system_prompt_file),
-        "tools_file": _absolute(tools_file), "attacks_file": _absolute(attacks_file),
+        "system_prompt_file": absolute(system_prompt_file),
+        "tools_file": absolute(tools_file), "attacks_file": absolute(attacks_file),
         "purpose": purpose, "categories": _split(categories), "owasp": _split(owasp),
         "converters": _split(converters), "limit": limit, "budget": budget,
         "resume": resume, "judge": judge, "judge_model": judge_model,
@@ -171,8 +168,7 @@ def redteam(
         overrides["crescendo"] = True
     cfg = load_or_default(config, Path.cwd())
     options = {**cfg.drills.get("redteam", {}), **overrides}
-    if cfg.store.url and "store_url" not in options:
-        options["store_url"] = cfg.store.url
+    with_store_url(options, cfg)
     from drillhall.llm.redteam.drill import from_config
 
     drill = from_config(options, cfg.root)
