@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from drillhall.chaos.faults.base import Fault, JSONValue, Revert, reverter
+from drillhall.chaos.faults.support import fault_arguments
 from drillhall.chaos.proxy.client import ProxyClient
 from drillhall.chaos.proxy.config import is_loopback
 from drillhall.chaos.proxy.errors import ProxyNotFound
@@ -60,12 +61,6 @@ class _ToxicArgs(_Target):
     stream: Stream = Stream.DOWNSTREAM
     toxicity: float = Field(1.0, ge=0.0, le=1.0)
     attributes: dict[str, Any] = Field(default_factory=dict)
-
-
-def _arguments(args: Mapping[str, Any]) -> dict[str, Any]:
-    """The fault's own arguments (without the provider's ``type: fault`` and ``kind``)."""
-    return {k: v for k, v in args.items()
-            if k != "kind" and not (k == "type" and v == "fault")}
 
 
 def _local(url: str) -> bool:
@@ -107,7 +102,7 @@ class ProxyToxicFault(Fault):
         """Build from experiment arguments; :class:`ConfigError` names ``where`` and the bad
         argument."""
         source = where
-        data = _arguments(args)
+        data = fault_arguments(args)
         parsed = parse_section(_ToxicArgs, data, source=source)
         toxic_data: dict[str, Any] = {"type": parsed.toxic, "toxicity": parsed.toxicity,
                                       "attributes": parsed.attributes}
@@ -180,7 +175,7 @@ class ProxyDownFault(Fault):
         """Build from experiment arguments; :class:`ConfigError` names ``where`` and the bad
         argument."""
         source = where
-        data = _arguments(args)
+        data = fault_arguments(args)
         parsed = parse_section(_Target, data, source=source)
         kind = ProxyDownFault if _local(parsed.url) else RemoteProxyDownFault
         return kind(parsed.url, parsed.proxy, parsed.token_env)
