@@ -55,7 +55,7 @@ _ENV_TYPES: dict[str, Callable[[str], Any]] = {"str": str, "int": int, "float": 
 Path_ = tuple[str | int, ...]
 
 
-def _line_map(text: str) -> dict[Path_, int]:
+def line_map(text: str) -> dict[Path_, int]:
     """Line (1-based) of every mapping key and list item, by JSON path."""
     import yaml
 
@@ -81,6 +81,15 @@ def _line_map(text: str) -> dict[Path_, int]:
     return lines
 
 
+def line_of(lines: dict[Path_, int], path: Path_) -> int | None:
+    """The line of ``path``, or of its nearest parent that has one (a missing key)."""
+    for n in range(len(path), -1, -1):
+        line = lines.get(tuple(path[:n]))
+        if line is not None:
+            return line
+    return None
+
+
 def dotted(path: Path_) -> str:
     """``("method", 1, "provider")`` → ``method[1].provider``."""
     out = ""
@@ -96,11 +105,8 @@ class _Source:
     lines: dict[Path_, int]
 
     def where(self, path: Path_) -> str:
-        for n in range(len(path), -1, -1):
-            line = self.lines.get(tuple(path[:n]))
-            if line is not None:
-                return f"{self.path}:{line}"
-        return str(self.path)
+        line = line_of(self.lines, path)
+        return str(self.path) if line is None else f"{self.path}:{line}"
 
     def error(self, path: Path_, message: str) -> ConfigError:
         return ConfigError(f"{self.where(path)}: {dotted(path)}: {message}")
@@ -157,7 +163,7 @@ def _read(path: Path) -> _Source:
         raise ConfigError(f"{path}: an experiment is a mapping with title, method, …; "
                           f"this file holds {type(data).__name__}")
     try:
-        lines = _line_map(text)
+        lines = line_map(text)
     except ImportError:
         lines = {}
     return _Source(path, data, lines)

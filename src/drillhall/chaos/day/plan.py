@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from drillhall.chaos.loader import line_map, line_of
 from drillhall.core.validation import describe_error
 from drillhall.errors import ConfigError
 
@@ -168,26 +168,6 @@ def _zone(name: str, source: Path) -> dt.tzinfo:
                           f"'Europe/London')") from None
 
 
-def _line_of(node: Any, path: Sequence[str | int]) -> int | None:
-    """The 1-based line of the YAML node at ``path`` (or of its nearest known parent)."""
-    import yaml
-
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in path:
-        child = None
-        if isinstance(node, yaml.MappingNode):
-            child = next((v for k, v in node.value if str(k.value) == str(part)), None)
-            if child is None:  # a missing key: point at the mapping
-                break
-        elif (isinstance(node, yaml.SequenceNode) and isinstance(part, int)
-              and 0 <= part < len(node.value)):
-            child = node.value[part]
-        if child is None:
-            break
-        node, line = child, child.start_mark.line + 1
-    return line
-
-
 def load_plan(path: Path) -> DayPlan:
     """Read and validate a day file; one-sentence :class:`ConfigError` naming the file and
     line on any problem."""
@@ -202,7 +182,6 @@ def load_plan(path: Path) -> DayPlan:
         raise ConfigError(f"{path}: cannot read the day file: {exc}") from None
     try:
         data = yaml.safe_load(text)
-        root = yaml.compose(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
@@ -214,7 +193,7 @@ def load_plan(path: Path) -> DayPlan:
         spec = DayFile.model_validate(dict(data))
     except ValidationError as exc:
         loc = [p for p in exc.errors()[0].get("loc", ()) if isinstance(p, str | int)]
-        line = _line_of(root, loc)
+        line = line_of(line_map(text), tuple(loc))
         source = f"{path}:{line}" if line else str(path)
         raise ConfigError(describe_error(exc, source=source)) from None
     plan = DayPlan(spec, path)
