@@ -8,20 +8,20 @@ line) goes through :meth:`Redactor.text` first.
 from __future__ import annotations
 
 import base64
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from urllib.parse import quote
 
 from drillhall.core.redact import mask, scrub
 from drillhall.llm.types import Message
+from drillhall.pii.engine import KINDS
+from drillhall.pii.text import redact_text
 
 MAX_MESSAGE_CHARS = 4000
 """Transcripts keep at most this many characters of each message (huge answers are cut)."""
 
 EXCERPT_CHARS = 240
 
-_TOKEN_END = re.compile(r"[^\s\"'`<>()\[\]{},;]+")
 
 
 class Redactor:
@@ -42,10 +42,8 @@ class Redactor:
         for form, masked in self._forms:
             if form in value:
                 value = value.replace(form, f"{masked} [encoded]")
-        value = _mask_credentials(value)
-        if self._pii:
-            value = _mask_personal(value)
-        return value
+        # credentials, and (unless turned off) personal values of every kind the engine knows
+        return redact_text(value, kinds=KINDS if self._pii else ())
 
     def excerpt(self, value: str, around: Sequence[str] = ()) -> str:
         """A short redacted excerpt of ``value``: centred on the first of ``around`` found in
@@ -84,34 +82,3 @@ def _encodings(secret: str) -> set[str]:
     return {f for f in forms if len(f) >= 6}
 
 
-def _mask_credentials(text: str) -> str:
-    from drillhall.ml.secrets.engine import get_engine
-
-    hits = get_engine().scan(text, path="answer")
-    if not hits:
-        return text
-    lines = text.split("\n")
-    starts = [0]
-    for line in lines[:-1]:
-        starts.append(starts[-1] + len(line) + 1)
-    spans: list[tuple[int, int]] = []
-    for hit in hits:
-        loc = hit.finding.location
-        if loc.line is None or loc.column is None or loc.line > len(starts):
-            continue
-        begin = starts[loc.line - 1] + loc.column - 1
-        m = _TOKEN_END.match(text, begin)
-        if m is not None:
-            spans.append((begin, m.end()))
-    for begin, end in sorted(spans, reverse=True):
-        text = text[:begin] + mask(text[begin:end]) + text[end:]
-    return text
-
-
-def _mask_personal(text: str) -> str:
-    from drillhall.pii.engine import default_engine
-
-    matches = default_engine().detect(text)
-    for m in sorted(matches, key=lambda m: m.start, reverse=True):
-        text = text[:m.start] + mask(text[m.start:m.end]) + text[m.end:]
-    return text
