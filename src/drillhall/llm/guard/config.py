@@ -19,6 +19,7 @@ scan``, the guard proxy and the library (:mod:`drillhall.llm.guard.api`)::
 
     [drills.guard.output.exfiltration]
     allowed_hosts = ["docs.example.com"]
+    tool_arguments = true                   # also scan tool calls' arguments (the default)
 
 Every key is checked (unknown keys are errors naming the key); :func:`build_scanners` turns a
 :class:`GuardConfig` into the input and output scanner lists, in the order they run. The proxy
@@ -148,7 +149,21 @@ class BannedSettings(_Settings):
         return not (self.substrings or self.regexes or self.topics)
 
 
-class LeakSettings(_Settings):
+class _ToolArguments(BaseModel):
+    tool_arguments: bool = True
+    """Also scan the arguments of the tool calls in answers (the guard proxy), with the same
+    action."""
+
+
+class OutputSecretsSettings(SecretsSettings, _ToolArguments):
+    """``secrets`` on answers: as on prompts, and in tool calls' arguments."""
+
+
+class OutputPiiSettings(PiiSettings, _ToolArguments):
+    """``pii`` on answers: as on prompts, and in tool calls' arguments."""
+
+
+class LeakSettings(_Settings, _ToolArguments):
     """``leak``: the answer reproduces the system prompt or contains a canary. ``canaries``
     and ``system_prompt`` add to what each request's context gives."""
 
@@ -156,9 +171,10 @@ class LeakSettings(_Settings):
     system_prompt: str | None = None
 
 
-class ExfiltrationSettings(_Settings):
+class ExfiltrationSettings(_Settings, _ToolArguments):
     """``exfiltration``: markdown or HTML images and links to hosts outside
-    ``allowed_hosts`` (sub-domains included); ``redact`` neutralises the URLs."""
+    ``allowed_hosts`` (sub-domains included); ``redact`` neutralises the URLs. In tool calls'
+    arguments every URL outside ``allowed_hosts`` counts, bare ones too."""
 
     action: Action = Action.REDACT
     allowed_hosts: tuple[str, ...] = ()
@@ -196,8 +212,8 @@ class OutputScanners(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
     leak: LeakSettings = Field(default_factory=LeakSettings)
-    secrets: SecretsSettings = Field(default_factory=SecretsSettings)
-    pii: PiiSettings = Field(default_factory=PiiSettings)
+    secrets: OutputSecretsSettings = Field(default_factory=OutputSecretsSettings)
+    pii: OutputPiiSettings = Field(default_factory=OutputPiiSettings)
     exfiltration: ExfiltrationSettings = Field(default_factory=ExfiltrationSettings)
     relevance: RelevanceSettings = Field(default_factory=RelevanceSettings)
 
@@ -297,15 +313,18 @@ def build_scanners(config: GuardConfig) -> tuple[list[Scanner], list[Scanner]]:
     outputs: list[Scanner] = []
     if o.leak.enabled:
         outputs.append(LeakScanner(canaries=o.leak.canaries, system_prompt=o.leak.system_prompt,
-                                   action=o.leak.action))
+                                   action=o.leak.action, tool_arguments=o.leak.tool_arguments))
     if o.secrets.enabled:
-        outputs.append(SecretsScanner(("output",), action=o.secrets.action))
+        outputs.append(SecretsScanner(("output",), action=o.secrets.action,
+                                      tool_arguments=o.secrets.tool_arguments))
     if o.pii.enabled:
         outputs.append(PiiScanner(o.pii.kinds, threshold=o.pii.threshold,
-                                  directions=("output",), action=o.pii.action))
+                                  directions=("output",), action=o.pii.action,
+                                  tool_arguments=o.pii.tool_arguments))
     if o.exfiltration.enabled:
         outputs.append(ExfiltrationScanner(o.exfiltration.allowed_hosts,
-                                           action=o.exfiltration.action))
+                                           action=o.exfiltration.action,
+                                           tool_arguments=o.exfiltration.tool_arguments))
     if o.relevance.enabled:
         outputs.append(RelevanceScanner(o.relevance.threshold,
                                         min_prompt_words=o.relevance.min_prompt_words,
@@ -315,8 +334,9 @@ def build_scanners(config: GuardConfig) -> tuple[list[Scanner], list[Scanner]]:
 
 __all__ = [
     "INPUT_SCANNERS", "OUTPUT_SCANNERS", "BannedSettings", "ExfiltrationSettings",
-    "GuardConfig", "InputScanners", "InvisibleTextSettings", "LeakSettings", "OutputScanners",
-    "PiiSettings", "PromptInjectionSettings", "RelevanceSettings", "SecretsSettings",
+    "GuardConfig", "InputScanners", "InvisibleTextSettings", "LeakSettings",
+    "OutputPiiSettings", "OutputScanners", "OutputSecretsSettings", "PiiSettings",
+    "PromptInjectionSettings", "RelevanceSettings", "SecretsSettings",
     "TokenLimitSettings", "build_scanners", "from_drillhall", "load_guard_config",
     "parse_guard_config",
 ]

@@ -11,10 +11,11 @@ authenticates clients with their own keys, limits abuse and keeps an audit trail
         ...                                   # point an OpenAI client at server.url + "/v1"
 
 Parts: :mod:`.app` (routes and the request pipeline), :mod:`.engine` (scanners and the
-failure policy), :mod:`.streaming` (the sliding window over streamed answers), :mod:`.keys`
-(client keys), :mod:`.limits` (token buckets, cost caps, abuse), :mod:`.audit` (audit rows,
-structured logs, signals), :mod:`.metrics` (Prometheus), :mod:`.forward` (the upstream),
-:mod:`.settings`, :mod:`.server` (uvicorn). Needs ``pip install 'drillhall[guard]'``.
+failure policy), :mod:`.streaming` (the sliding window over streamed answers),
+:mod:`.tools` and :mod:`.arguments` (which tools an answer calls, and what it passes them),
+:mod:`.keys` (client keys), :mod:`.limits` (token buckets, cost caps, abuse), :mod:`.audit`
+(audit rows, structured logs, signals), :mod:`.metrics` (Prometheus), :mod:`.forward` (the
+upstream), :mod:`.settings`, :mod:`.server` (uvicorn). Needs ``pip install 'drillhall[guard]'``.
 """
 
 from __future__ import annotations

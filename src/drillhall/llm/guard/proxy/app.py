@@ -7,16 +7,19 @@
 
 Routes: ``POST /v1/chat/completions`` (JSON or server-sent events, tools and tool calls
 passed on), ``POST /v1/completions``, ``POST /v1/embeddings`` (input scanned, output passed
-on), ``GET /v1/models`` (passed on), ``GET /metrics`` (Prometheus), ``GET /health``.
+on), ``GET /v1/models`` (passed on), ``GET /metrics`` (Prometheus; a client key unless
+``metrics_auth = "open"``), ``GET /health`` (always open).
 
 For each request, in order: the client key (401 when missing, wrong or revoked, unless
 anonymous calls are allowed), an abuse block (403), the rate limits and cost cap (429 with
 ``Retry-After``), the body (400 when it is not a valid request), the input scanners (400
 ``guard_blocked`` naming the scanner, or the masked prompt goes on), the upstream (502/504
-when it cannot be reached, its own error passed on as it is), the output scanners (400
-``guard_blocked``, or the masked answer), then the audit record. A scanner that raises, or an
-answer that cannot be read to be scanned, refuses the request (503/502) when the guard fails
-closed, the default; the response and the log say so.
+when it cannot be reached, its own error passed on as it is), the tool-call policy and the
+output scanners on the answer's text and on its tool calls' arguments (400 ``guard_blocked``,
+or the masked answer), then the audit record. A scanner that raises, or an answer that
+cannot be read to be scanned, refuses the request (503/502) when the guard fails closed, the
+default; the response and the log say so. ``GET /metrics`` asks for a client key too unless
+``metrics_auth`` is ``open`` (the default only when anonymous calls are allowed).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import httpx
 
 from drillhall.core.model import utcnow
 from drillhall.errors import DependencyMissing
+from drillhall.llm.guard.proxy.arguments import TOOL_CALL, guard_arguments, tool_call_slots
 from drillhall.llm.guard.proxy.audit import AuditRecord, AuditSink, digest
 from drillhall.llm.guard.proxy.bodies import (
     BadRequest,
@@ -167,7 +171,12 @@ class GuardProxy:
         async def health(_request: Request) -> Response:
             return JSONResponse({"status": "ok"})
 
-        async def metrics(_request: Request) -> Response:
+        async def metrics(request: Request) -> Response:
+            if not self.settings.metrics_open:
+                call = _Call("metrics")
+                denied = await self._authenticate(request, call, anonymous=False)
+                if denied is not None:
+                    return self._finish(call, denied, "denied")
             return Response(self.metrics.exposition(), media_type=CONTENT_TYPE)
 
         async def unknown(request: Request) -> Response:
@@ -194,12 +203,15 @@ class GuardProxy:
 
     # -- admission ------------------------------------------------------------------------
 
-    async def _authenticate(self, request: Request, call: _Call) -> Response | None:
+    async def _authenticate(self, request: Request, call: _Call, *,
+                            anonymous: bool | None = None) -> Response | None:
+        """Check the client key (``anonymous``: whether a call without one passes; default
+        the settings' ``allow_anonymous``); the 401 response, or ``None``."""
         header = request.headers.get("authorization", "")
         token = header[7:].strip() if header[:7].lower() == "bearer " else ""
         token = token or request.headers.get("x-api-key", "").strip()
         if not token:
-            if self.settings.allow_anonymous:
+            if self.settings.allow_anonymous if anonymous is None else anonymous:
                 call.client = ANONYMOUS
                 return None
             call.decisions.append("denied:auth")
@@ -260,6 +272,20 @@ class GuardProxy:
             if outcome.blocked_by is not None:
                 return outcome.blocked_by
             if outcome.text != text:
+                slot.set(outcome.text)
+                call.redacted = True
+        return None
+
+    def _scan_tool_calls(self, data: Any, context: ScanContext, call: _Call) -> str | None:
+        """Scan the arguments of every tool call of an answer; write masked arguments back.
+        The blocking scanner, or ``None``."""
+        for slot in tool_call_slots(data):
+            outcome = guard_arguments(self.engine, slot.text, context, tool=slot.tool,
+                                      location=slot.location)
+            call.verdicts.extend(outcome.applied)
+            if outcome.blocked_by is not None:
+                return outcome.blocked_by
+            if outcome.text != slot.text:
                 slot.set(outcome.text)
                 call.redacted = True
         return None
@@ -355,10 +381,13 @@ class GuardProxy:
         slots = output_slots(data)
         try:
             blocked = self._scan(slots, "output", context, call)
+            if blocked is not None:
+                return self._blocked(call, blocked, "answer")
+            blocked = self._scan_tool_calls(data, context, call)
         except ScannerFailure as exc:
             return self._scanner_failed(call, exc)
         if blocked is not None:
-            return self._blocked(call, blocked, "answer")
+            return self._blocked(call, blocked, TOOL_CALL)
         call.answer = "\n".join(s.text for s in slots)
         prompt, completion = usage_of(data)
         self._account(call, prompt, completion)
@@ -402,7 +431,7 @@ class GuardProxy:
             except GuardBlocked as exc:
                 outcome = "blocked"
                 call.decisions.append(f"blocked:{exc.scanner}")
-                yield sse(json.dumps(self._blocked_body(exc.scanner, "answer")))
+                yield sse(json.dumps(self._blocked_body(exc.scanner, exc.what)))
             except ScannerFailure as exc:
                 outcome, error = "error", str(exc)
                 call.decisions.append("scanner-error")

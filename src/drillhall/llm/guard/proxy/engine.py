@@ -6,12 +6,15 @@ each on the text the ones before it left; a flagged verdict applies the scanner'
 stops at the first block. What the proxy adds: each verdict keeps its direction and action
 for the audit log, and a scanner that raised while the guard fails closed is a
 :class:`ScannerFailure` (answered 503 "the guard fails closed"), not an ordinary block.
+:meth:`ScanEngine.scan_tool_arguments` runs the output scanners that opt in
+(``scans_tool_arguments``) on the arguments of a tool call; their verdicts carry the
+``location`` in the answer and the ``tool``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from drillhall.llm.guard.api import run_scanners
@@ -32,12 +35,16 @@ class ScannerFailure(Exception):
 
 @dataclass(frozen=True, slots=True)
 class Applied:
-    """A verdict with the direction it was given in and the action configured for it."""
+    """A verdict with the direction it was given in and the action configured for it;
+    ``location`` and ``tool`` when the text was a tool call's arguments (e.g.
+    ``choices[0].message.tool_calls[1].function.arguments`` and ``fetch_url``)."""
 
     verdict: Verdict
     direction: Direction
     action: Action
     error: str | None = None
+    location: str | None = None
+    tool: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The redacted form kept in the audit log (reasons never carry the value found)."""
@@ -52,6 +59,9 @@ class Applied:
             out["reason"] = v.reason
         if self.error:
             out["error"] = self.error
+        if self.location is not None:
+            out["location"] = self.location
+            out["tool"] = self.tool
         return out
 
 
@@ -82,11 +92,15 @@ class ScanEngine:
     input_scanners: Sequence[Scanner] = ()
     output_scanners: Sequence[Scanner] = ()
     fail_closed: bool = True
+    argument_scanners: tuple[Scanner, ...] = field(init=False, default=())
+    """The output scanners that also scan tool-call arguments, in their order."""
     _actions: dict[str, dict[str, Action]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         self.input_scanners = tuple(self.input_scanners)
         self.output_scanners = tuple(self.output_scanners)
+        self.argument_scanners = tuple(s for s in self.output_scanners
+                                       if getattr(s, "scans_tool_arguments", False) is True)
         self._actions = {"input": {s.name: action_of(s) for s in self.input_scanners},
                          "output": {s.name: action_of(s) for s in self.output_scanners}}
 
@@ -98,13 +112,26 @@ class ScanEngine:
         """Run the scanners of ``direction`` on ``text``; :class:`ScannerFailure` when one
         raised and the guard fails closed."""
         scanners = self.input_scanners if direction == "input" else self.output_scanners
+        return self._run(scanners, text, direction, context)
+
+    def scan_tool_arguments(self, text: str, context: ScanContext, *, tool: str,
+                            location: str) -> ScanOutcome:
+        """Run :attr:`argument_scanners` on the arguments of a call to ``tool`` (``""``
+        when unnamed) found at ``location`` in the answer; the verdicts say where."""
+        return self._run(self.argument_scanners, text, "output",
+                         replace(context, tool_call=tool), location=location, tool=tool)
+
+    def _run(self, scanners: Sequence[Scanner], text: str, direction: Direction,
+             context: ScanContext, *, location: str | None = None,
+             tool: str | None = None) -> ScanOutcome:
         result = run_scanners(scanners, text, direction, context,
                               fail_closed=self.fail_closed, stop_on_block=True)
         actions = self._actions[direction]
         applied = tuple(
             Applied(v, direction, Action.BLOCK if _failed(v) else actions.get(v.scanner,
                                                                              Action.BLOCK),
-                    error="scanner failed" if _failed(v) else None)
+                    error="scanner failed" if _failed(v) else None, location=location,
+                    tool=tool)
             for v in result.verdicts)
         if result.blocked_by is not None and any(
                 a.error and a.verdict.scanner == result.blocked_by for a in applied):

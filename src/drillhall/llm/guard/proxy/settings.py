@@ -7,6 +7,7 @@ JSON; the rest of that file configures the scanners) and from the command line, 
     canaries = ["TIDEWATER-7731"]          # tokens that must never appear in an answer
     allowed_hosts = ["docs.example.com"]   # hosts answers may link to
     stream_hold_chars = 256                # sliding window: text held back until scanned
+    metrics_auth = "key"                   # GET /metrics needs a client key ("open": none)
 
     [proxy.limits]
     requests_per_minute = 120
@@ -30,7 +31,7 @@ import json
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -98,10 +99,22 @@ class ProxySettings(BaseModel):
     keys_refresh_seconds: float = Field(default=5.0, ge=0)
     """How often the proxy re-reads the client keys (a revoked key stops working within
     this time)."""
+    metrics_auth: Literal["key", "open"] | None = None
+    """Who may read ``GET /metrics``: ``"key"`` — callers with a valid client key
+    (``Authorization: Bearer …``), as on the API routes, even when anonymous calls are
+    allowed; ``"open"`` — anyone. Unset: ``"key"``, unless anonymous calls are allowed
+    (which the proxy permits on loopback only), then ``"open"``. ``/health`` is always open."""
     audit: bool = True
     signals_window_seconds: float = Field(default=300.0, gt=0)
     limits: LimitSettings = Field(default_factory=LimitSettings)
     abuse: AbuseSettings = Field(default_factory=AbuseSettings)
+
+    @property
+    def metrics_open(self) -> bool:
+        """Whether ``GET /metrics`` answers without a client key (see :attr:`metrics_auth`)."""
+        if self.metrics_auth is None:
+            return self.allow_anonymous
+        return self.metrics_auth == "open"
 
     def with_overrides(self, **values: Any) -> ProxySettings:
         """A copy with the given fields replaced (``None`` values are ignored), validated."""

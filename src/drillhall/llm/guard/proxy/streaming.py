@@ -5,9 +5,16 @@ chunk, ``text`` of a completion chunk) are not passed on as they come: they go i
 :class:`SlidingWindow` per choice, which holds back the last ``hold`` characters and releases
 text only once it has been scanned together with what follows it. Anything unsafe up to
 ``hold`` characters long is therefore seen whole by the output scanners before any part of it
-leaves the proxy. Events without text (the role, tool-call fragments, ``finish_reason``,
-usage) are passed on in order, after the window of their choice has been scanned and emptied;
-``[DONE]`` empties every window first.
+leaves the proxy. Events without text (the role, ``finish_reason``, usage) are passed on in
+order, after the window of their choice has been scanned and emptied; ``[DONE]`` empties
+every window first.
+
+Tool-call fragments (``delta.tool_calls[i]``, legacy ``delta.function_call``) are held too:
+their arguments are assembled per choice and per tool-call index, and each call is scanned
+whole (:mod:`.arguments`) when its choice finishes (or the stream ends), then sent as one
+chunk carrying the call's id, type, name and complete (possibly masked) arguments — an
+application cannot act on a call before its arguments are complete anyway. A call to a tool
+the policy does not allow is refused as soon as its name arrives.
 
 On a block the relay sends one last ``data: {"error": …}`` event (type ``guard_blocked``) and
 stops reading the upstream. With a redaction, the masked text is what is released.
@@ -20,6 +27,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from drillhall.llm.guard.proxy.arguments import TOOL_CALL, guard_arguments, tool_name
 from drillhall.llm.guard.proxy.engine import Applied, ScanEngine
 from drillhall.llm.guard.proxy.tools import SCANNER as TOOL_POLICY
 from drillhall.llm.guard.proxy.tools import disallowed
@@ -28,12 +36,17 @@ from drillhall.llm.guard.scanners.base import ScanContext
 __all__ = ["GuardBlocked", "SlidingWindow", "SseSplitter", "StreamRelay", "sse"]
 
 
-class GuardBlocked(Exception):
-    """An output scanner blocked a streamed answer."""
+MAX_HELD_ARGUMENT_CHARS = 4 * 1024 * 1024
+"""Most tool-call argument characters a stream may hold; more ends it (fail closed)."""
 
-    def __init__(self, scanner: str) -> None:
+
+class GuardBlocked(Exception):
+    """An output scanner blocked a streamed answer; ``what`` it refused, for the message."""
+
+    def __init__(self, scanner: str, what: str = "answer") -> None:
         super().__init__(scanner)
         self.scanner = scanner
+        self.what = what
 
 
 class UnreadableStream(Exception):
@@ -98,6 +111,44 @@ class SlidingWindow:
         return released
 
 
+@dataclass(slots=True)
+class _HeldCall:
+    """One streamed tool call of a choice, put together from its fragments: the call's
+    fields (first value wins), its function's fields but the arguments, and the argument
+    pieces in order."""
+
+    fields: dict[str, Any] = field(default_factory=dict)
+    function: dict[str, Any] = field(default_factory=dict)
+    parts: list[str] = field(default_factory=list)
+
+    def add_function(self, function: dict[str, Any]) -> int:
+        """Take a function fragment; the argument characters it added."""
+        added = 0
+        for key, value in function.items():
+            if key == "arguments":
+                if isinstance(value, str) and value:
+                    self.parts.append(value)
+                    added += len(value)
+            elif value is not None and self.function.get(key) in (None, ""):
+                self.function[key] = value
+        return added
+
+    def add(self, fragment: dict[str, Any]) -> int:
+        """Take a ``tool_calls`` fragment; the argument characters it added."""
+        for key, value in fragment.items():
+            if key not in ("index", "function") and value is not None:
+                self.fields.setdefault(key, value)
+        function = fragment.get("function")
+        return self.add_function(function) if isinstance(function, dict) else 0
+
+    def delta(self, at: int, arguments: str) -> dict[str, Any]:
+        """The whole call as one delta (``at < 0``: a legacy ``function_call``)."""
+        function = {**self.function, "arguments": arguments}
+        if at < 0:
+            return {"function_call": function}
+        return {"tool_calls": [{"index": at, **self.fields, "function": function}]}
+
+
 class SseSplitter:
     """Splits a byte stream into server-sent events' data (comments and empty events
     dropped; ``event: error`` frames reported with their kind)."""
@@ -151,6 +202,12 @@ class StreamRelay:
     text_key: str = "content"
     done: bool = False
     allowed_tools: tuple[str, ...] | None = None
+    held: dict[int, dict[int, _HeldCall]] = field(default_factory=dict)
+    """Tool calls held back, by choice and tool-call index (``-1``: a legacy
+    ``function_call``)."""
+    held_chars: int = 0
+    tool_applied: list[Applied] = field(default_factory=list)
+    tool_ms: float = 0.0
 
     def _window(self, index: int) -> SlidingWindow:
         window = self.windows.get(index)
@@ -161,23 +218,68 @@ class StreamRelay:
 
     @property
     def applied(self) -> list[Applied]:
-        return [a for w in self.windows.values() for a in w.applied]
+        return [*(a for w in self.windows.values() for a in w.applied), *self.tool_applied]
 
     @property
     def guard_ms(self) -> float:
-        return sum(w.guard_ms for w in self.windows.values())
+        return sum(w.guard_ms for w in self.windows.values()) + self.tool_ms
+
+    def _chunk(self, choice: dict[str, Any]) -> bytes:
+        envelope = dict(self.envelope) or {"object": "chat.completion.chunk"}
+        envelope["choices"] = [choice]
+        envelope.pop("usage", None)
+        return sse(json.dumps(envelope))
 
     def _text_chunk(self, index: int, text: str) -> bytes:
         self.answer.append(text)
-        envelope = dict(self.envelope) or {"object": "chat.completion.chunk"}
         choice: dict[str, Any] = {"index": index, "finish_reason": None}
         if self.text_key == "text":
             choice["text"] = text
         else:
             choice["delta"] = {"content": text}
-        envelope["choices"] = [choice]
-        envelope.pop("usage", None)
-        return sse(json.dumps(envelope))
+        return self._chunk(choice)
+
+    def _hold_calls(self, index: int, choice: dict[str, Any]) -> dict[str, Any]:
+        """Take the tool-call fragments out of a chat choice and hold them; the choice
+        without them."""
+        delta = choice.get("delta")
+        if not isinstance(delta, dict) or ("tool_calls" not in delta
+                                           and "function_call" not in delta):
+            return choice
+        delta = dict(delta)
+        calls, legacy = delta.pop("tool_calls", None), delta.pop("function_call", None)
+        held = self.held.setdefault(index, {})
+        for position, fragment in enumerate(calls if isinstance(calls, list) else ()):
+            if not isinstance(fragment, dict):
+                continue
+            at = fragment.get("index", position)
+            at = at if isinstance(at, int) and at >= 0 else position
+            self.held_chars += held.setdefault(at, _HeldCall()).add(fragment)
+        if isinstance(legacy, dict):
+            self.held_chars += held.setdefault(-1, _HeldCall()).add_function(legacy)
+        if self.held_chars > MAX_HELD_ARGUMENT_CHARS:
+            raise UnreadableStream("the upstream streamed more tool-call arguments than the "
+                                   f"guard holds ({MAX_HELD_ARGUMENT_CHARS} characters)")
+        return {**choice, "delta": delta}
+
+    def _release_calls(self, index: int) -> list[bytes]:
+        """Scan the held tool calls of a choice and return them as chunks;
+        :class:`GuardBlocked` when one fails a scan (then none of them is sent)."""
+        out: list[bytes] = []
+        for at, held in sorted(self.held.pop(index, {}).items()):
+            arguments = "".join(held.parts)
+            location = (f"choices[{index}].delta." + ("function_call.arguments" if at < 0 else
+                                                      f"tool_calls[{at}].function.arguments"))
+            outcome = guard_arguments(self.engine, arguments, self.context,
+                                      tool=tool_name(held.function.get("name")),
+                                      location=location)
+            self.tool_applied.extend(outcome.applied)
+            self.tool_ms += outcome.latency_ms
+            if outcome.blocked_by is not None:
+                raise GuardBlocked(outcome.blocked_by, TOOL_CALL)
+            out.append(self._chunk({"index": index, "delta": held.delta(at, outcome.text),
+                                    "finish_reason": None}))
+        return out
 
     def event(self, kind: str, data: str) -> list[bytes]:
         """The client's events for one upstream event; :class:`GuardBlocked` on a block,
@@ -203,12 +305,14 @@ class StreamRelay:
             raise GuardBlocked(TOOL_POLICY)
         kept: list[Any] = []
         texts: list[tuple[int, str]] = []
-        for position, choice in enumerate(choices):
-            if not isinstance(choice, dict):
-                kept.append(choice)
+        calls: list[bytes] = []
+        for position, raw in enumerate(choices):
+            if not isinstance(raw, dict):
+                kept.append(raw)
                 continue
-            index = choice.get("index", position)
+            index = raw.get("index", position)
             index = index if isinstance(index, int) else position
+            choice = self._hold_calls(index, raw) if self.text_key == "content" else raw
             holder = choice.get("delta") if self.text_key == "content" else choice
             text = holder.get(self.text_key) if isinstance(holder, dict) else None
             window = self._window(index)
@@ -221,20 +325,24 @@ class StreamRelay:
             released += window.flush()
             if released:
                 texts.append((index, released))
+            if choice.get("finish_reason") is not None and index in self.held:
+                calls += self._release_calls(index)
             kept.append(rest)
-        out = [self._text_chunk(index, text) for index, text in texts]
+        out = [*(self._text_chunk(index, text) for index, text in texts), *calls]
         if kept or chunk.get("usage") is not None:
             chunk["choices"] = kept
             out.append(sse(json.dumps(chunk)))
         return out
 
     def flush(self) -> list[bytes]:
-        """Release every window (at the end of the stream)."""
+        """Release every window, then every held tool call (at the end of the stream)."""
         out = []
         for index, window in sorted(self.windows.items()):
             text = window.flush()
             if text:
                 out.append(self._text_chunk(index, text))
+        for index in sorted(self.held):
+            out += self._release_calls(index)
         return out
 
     async def relay(self, upstream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

@@ -3,7 +3,8 @@
 With ``allowed_tools`` set in the proxy's settings, an answer (or a streamed chunk) that
 calls any other tool is blocked as the ``tool-policy`` scanner: a prompt-injected model
 cannot make the application delete a user or send money through a tool nobody allowed
-(OWASP LLM06, excessive agency). Without it, tool calls pass as the model made them.
+(OWASP LLM06, excessive agency). Without it, tool calls pass as the model made them. What
+the calls pass is scanned by :mod:`.arguments`.
 """
 
 from __future__ import annotations

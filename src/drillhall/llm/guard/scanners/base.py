@@ -11,6 +11,11 @@ spans masked (``redacted``). What happens to a flagged text is the scanner's con
 Scanners are plain objects, safe to call from many threads at once, and fast: the proxy runs
 every input scanner on every request. A scanner that raises is handled by the guard's failure
 policy (fail closed by default); it never lets a text through silently.
+
+An output scanner with ``scans_tool_arguments = True`` (``secrets``, ``pii``, ``leak`` and
+``exfiltration`` unless built with ``tool_arguments=False``) is also run by the proxy on the
+arguments of each tool call in an answer; the context's ``tool_call`` then names the tool, and
+the text is what the application will act on rather than show.
 """
 
 from __future__ import annotations
@@ -33,13 +38,16 @@ class Action(StrEnum):
 class ScanContext:
     """What a scanner may need besides the text: the application's system prompt and canaries
     (for leak detection in outputs), the hosts answers may link to, the user's prompt (for
-    relevance checks on outputs), and the client that sent it."""
+    relevance checks on outputs), the client that sent it, and — when the text is the
+    arguments of a tool call in an answer — the tool's name (``""`` when the answer did not
+    name it)."""
 
     system_prompt: str | None = None
     canaries: tuple[str, ...] = ()
     allowed_hosts: tuple[str, ...] = ()
     prompt: str | None = None
     client: str | None = None
+    tool_call: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,10 +31,11 @@ class LeakScanner:
     directions: Sequence[Direction] = ("output",)
 
     def __init__(self, *, canaries: Sequence[str] = (), system_prompt: str | None = None,
-                 action: Action = Action.BLOCK) -> None:
+                 action: Action = Action.BLOCK, tool_arguments: bool = True) -> None:
         self.canaries = tuple(c for c in canaries if c)
         self.system_prompt = system_prompt
         self.action = action
+        self.scans_tool_arguments = tool_arguments
         self._prompt = SystemPromptGrader()
         self._canary = CanaryGrader()
 

@@ -26,12 +26,13 @@ class SecretsScanner:
     name = "secrets"
 
     def __init__(self, directions: Sequence[Direction] = ("input", "output"), *,
-                 action: Action = Action.REDACT) -> None:
+                 action: Action = Action.REDACT, tool_arguments: bool = True) -> None:
         from drillhall.ml.secrets.engine import get_engine
 
         self._engine = get_engine()  # compiled once, here, not on the first request
         self.directions: Sequence[Direction] = tuple(directions)
         self.action = action
+        self.scans_tool_arguments = tool_arguments
 
     def scan(self, text: str, direction: Direction, context: ScanContext) -> Verdict:
         spans = self._engine.spans(text)
@@ -62,11 +63,12 @@ class PiiScanner:
 
     def __init__(self, kinds: Collection[str] = STRUCTURED_KINDS, *, threshold: float = 0.0,
                  directions: Sequence[Direction] = ("input", "output"),
-                 action: Action = Action.REDACT) -> None:
+                 action: Action = Action.REDACT, tool_arguments: bool = True) -> None:
         self.kinds = frozenset(kinds)
         self.threshold = threshold
         self.directions: Sequence[Direction] = tuple(directions)
         self.action = action
+        self.scans_tool_arguments = tool_arguments
 
     def find(self, text: str) -> list[PiiMatch]:
         """The personal values the scanner flags in ``text``."""

