@@ -10,18 +10,24 @@ Runs from the repository root with the project's venv (the embedding stage needs
 
 What it prints:
 
-* **Shipped**: the weights in the package (trained on neuralchemy + S-Labs train splits and
-  the benign templates) on every test set, per stage and for the cascade.
-* **Cross-data-set**: the same recipe retrained on one set's train split (thresholds from its
-  own validation split), tested on the other set's test split and on bastioncorpus.
+* **Shipped**: the weights in the package (trained on the neuralchemy and S-Labs train splits
+  and drillhall's template prompts) on every test set, per stage and for the cascade;
+  bastioncorpus, yanismiraoui and jailbreak-corpus-mini were never trained on.
+* **Leave one set out**: the same recipe (``train.fit_recipe``) retrained without one public
+  set — on the other set's train split plus the templates, thresholds from their validation
+  rows — and tested on the left-out set's test split and on bastioncorpus; once more without
+  the templates, to show what they add.
 * **Hard negatives**: false-positive rate on ``tests/llm/guard/data/hard_negatives.txt``
-  (227 benign prompts about instructions, security, prompts and jailbreaks; never trained on),
+  (227 benign prompts about instructions, security, prompts and jailbreaks; never trained on;
+  its even lines were read while the current recipe was chosen, its odd lines never were),
   on ``small_talk.txt`` (179 greetings, thanks and short everyday prompts; never trained on)
   and recall on ``injections.txt`` (30 attacks written for drillhall).
 * **Anchors** (npm, run by Node.js in ``bench/.work/guard/anchors``): ``llm_guardrail`` 2.1.2
   (a shipped TF-IDF + logistic-regression model, ``checkInjection``) and
   ``@andersmyrmel/vard`` 1.2.0 (pattern rules, ``moderate`` preset).
-* **Latency** p50/p99 per prompt at 100, 1,000 and 4,000 characters, one thread.
+* **Latency** p50/p99 per prompt at 100, 1,000 and 4,000 characters: the lexical stage on one
+  thread, the embedding stage and the cascade with one and with two intra-op threads (two is
+  the default where the machine has two cores).
 
 Results go to ``bench/.work/guard/detector-results.json``.
 """
@@ -122,7 +128,8 @@ class Scored:
         uncertain = (self.lex >= low) & (self.lex < high)
         cascade = self.cal.get("cascade")
         inner = (self.emb >= emb_t) if cascade is None else (
-            (self.lex + self.emb) / 2 >= cascade["threshold"])
+            (1 - (w := cascade.get("embedding_weight", 0.5))) * self.lex + w * self.emb
+            >= cascade["threshold"])
         return np.where(uncertain, inner, self.lex >= lex_t)
 
     def band_share(self) -> float:
@@ -134,28 +141,15 @@ class Scored:
 def score(lex: LexicalModel, head: EmbeddingHead, cal: dict[str, Any],
           texts: Sequence[str]) -> Scored:
     """Scores of both stages for ``texts`` (embeddings from the cache)."""
-    w = np.asarray(head.weights)
-    z = T.embed_cached(texts) @ w + head.bias
-    return Scored(np.array([lex.probability(t) for t in texts]), 1 / (1 + np.exp(-z)), cal)
+    emb = head.probabilities(T.embed_cached(texts))
+    return Scored(np.array([lex.probability(t) for t in texts]), emb, cal)
 
 
-def fit(train_sets: Sequence[str]) -> tuple[LexicalModel, EmbeddingHead, dict[str, Any]]:
-    """The shipped recipe on other training sets: fit, then calibrate on their validation."""
-    rows = [r for name in train_sets for r in T.load_set(name)]
-    x, y = T.with_templates(*T.split(rows, "train"))
-    vx, vy = T.split(rows, "validation")
-    lex = T.fit_lexical(x, y)
-    head = T.fit_head(T.embed_cached(x), y)
-    cal: dict[str, Any] = {"lexical": {"threshold": 0.5, "band": [0.5, 0.5]},
-                           "embedding": {"threshold": 0.5}}
-    s = score(lex, head, cal, vx)
-    lex_t = T.threshold_at_fpr(s.lex[vy == 0], 0.01)
-    cal["lexical"] = {"threshold": lex_t,
-                      "band": list(T.band(s.lex[vy == 1], s.lex[vy == 0], lex_t))}
-    cal["embedding"]["threshold"] = T.threshold_at_fpr(s.emb[vy == 0], 0.01)
-    low, high = cal["lexical"]["band"]
-    cal["cascade"] = {"rule": "mean", "threshold": T.cascade_threshold(
-        s.lex, s.emb, vy, lex_t, low, high, 0.01)}
+def fit(train_sets: Sequence[str], own: bool = True
+        ) -> tuple[LexicalModel, EmbeddingHead, dict[str, Any]]:
+    """The shipped recipe (``scripts/guard/train.py``) on other training sets."""
+    lex, head, cal = T.fit_recipe(train_sets, own=own)
+    assert head is not None
     return lex, head, cal
 
 
@@ -167,6 +161,10 @@ def test_sets() -> dict[str, tuple[list[str], np.ndarray]]:
     small = read_lines("small_talk.txt")
     own = read_lines("injections.txt")
     out["hard-negatives"] = (hard, np.zeros(len(hard), dtype=np.int64))
+    # the even lines were read while the v3 recipe was chosen (which of them it flagged); the
+    # odd lines never were: their rate is the unbiased one
+    out["hard-negatives-even"] = (hard[0::2], np.zeros(len(hard[0::2]), dtype=np.int64))
+    out["hard-negatives-odd"] = (hard[1::2], np.zeros(len(hard[1::2]), dtype=np.int64))
     out["small-talk"] = (small, np.zeros(len(small), dtype=np.int64))
     out["own-injections"] = (own, np.ones(len(own), dtype=np.int64))
     return out
@@ -249,11 +247,11 @@ def main(argv: list[str] | None = None) -> int:
 
     detector = Detector.load()
     cal = json.loads((ROOT / "src/drillhall/llm/guard/detector/weights/detector.json").read_text())
-    assert detector._lexical is not None and detector.calibration.embedding_head is not None
+    assert detector._lexical is not None and detector._embedding is not None
     rows = []
     shipped: dict[str, Scored] = {}
     for name, (x, y) in sets.items():
-        s = score(detector._lexical, detector.calibration.embedding_head, cal, x)
+        s = score(detector._lexical, detector._embedding.head, cal, x)
         shipped[name] = s
         for st in stages:
             rows.append((f"drillhall {st}", name, metrics(s.predict(st), y)))
@@ -262,28 +260,38 @@ def main(argv: list[str] | None = None) -> int:
         x, y = sets[check]
         live = np.array([detector.score(t).flagged for t in x])
         assert (live == shipped[check].predict("cascade")).mean() > 0.98, check
-    table("Shipped weights (trained on neuralchemy + S-Labs train)", rows)
+    table("Shipped weights (trained on neuralchemy + S-Labs train and drillhall's templates)",
+          rows)
     print("\nshare sent to the embedding stage: "
           + ", ".join(f"{k} {v.band_share():.0%}" for k, v in shipped.items()))
     results["shipped"] = [{"detector": a, "set": b, **m} for a, b, m in rows]
 
     if not args.quick:
         rows = []
-        for train_on, test_on in (("neuralchemy", "slabs"), ("slabs", "neuralchemy")):
-            lex, head, c = fit([train_on])
-            for name in (test_on, "bastion", "hard-negatives", "small-talk", "yanismiraoui"):
-                x, y = sets[name]
-                s = score(lex, head, c, x)
-                for st in stages:
-                    rows.append((f"{st} (train {train_on})", name, metrics(s.predict(st), y)))
-        table("Cross-data-set (train on one set, test on another)", rows)
+        for held_out, train_on in (("neuralchemy", "slabs"), ("slabs", "neuralchemy")):
+            for own in (True, False):
+                lex, head, c = fit([train_on], own=own)
+                tag = f"train {train_on}" + (" + own" if own else " alone")
+                for name in (held_out, "bastion", "hard-negatives", "hard-negatives-odd",
+                         "small-talk", "yanismiraoui"):
+                    x, y = sets[name]
+                    s = score(lex, head, c, x)
+                    for st in stages:
+                        rows.append((f"{st} ({tag})", name, metrics(s.predict(st), y)))
+        table("Leave one set out (trained without the set it is tested on)", rows)
         results["cross"] = [{"detector": a, "set": b, **m} for a, b, m in rows]
 
     lat = latency_texts()
     lexical_only = Detector.load(stages=("lexical",))
-    emb_only = Detector.load(stages=("embedding",))
-    timings = {"drillhall lexical": lexical_only.score, "drillhall embedding": emb_only.score,
-               "drillhall cascade": detector.score}
+    emb_one = Detector.load(stages=("embedding",), threads=1)
+    emb_two = Detector.load(stages=("embedding",), threads=2)
+    cascade_one = Detector.load(threads=1)
+    # the embedding stage's default is two intra-op threads where there are two cores
+    timings = {"drillhall lexical": lexical_only.score,
+               "drillhall embedding (1 thread)": emb_one.score,
+               "drillhall embedding (2 threads, default)": emb_two.score,
+               "drillhall cascade (1 thread)": cascade_one.score,
+               "drillhall cascade (2 threads, default)": detector.score}
     both = {name: {n: timed(fn, lat[n]) for n in LENGTHS} for name, fn in timings.items()}
     lat_rows = {name: {n: v[0] for n, v in by_len.items()} for name, by_len in both.items()}
     cpu_rows = {name: {n: v[1] for n, v in by_len.items()} for name, by_len in both.items()}
@@ -305,12 +313,12 @@ def main(argv: list[str] | None = None) -> int:
         table("Anchors on the same test sets", rows)
         results["anchors"] = [{"detector": a, "set": b, **m} for a, b, m in rows]
 
-    print("\n### Latency per prompt, ms (p50 / p99), one thread\n")
+    print("\n### Latency per prompt, ms (p50 / p99)\n")
     print("| detector | " + " | ".join(f"{n:,} chars" for n in LENGTHS) + " |")
     print("|---|" + "---:|" * len(LENGTHS))
     for name, by_len in lat_rows.items():
         print(f"| {name} | " + " | ".join(pct(by_len[n]) for n in LENGTHS) + " |")
-    print("\n### CPU time per prompt, ms (p50 / p99), one thread\n")
+    print("\n### CPU time per prompt, ms (p50 / p99), the calling thread only\n")
     print("| detector | " + " | ".join(f"{n:,} chars" for n in LENGTHS) + " |")
     print("|---|" + "---:|" * len(LENGTHS))
     for name, by_len in cpu_rows.items():

@@ -96,7 +96,8 @@ def test_a_tool_policy_blocks_calls_to_tools_not_allowed(start_proxy: StartProxy
         "parameters": {"type": "object", "properties": {"order": {"type": "string"}}}}}
         for name in ("track_order", "delete_user")]
     allowed = "Please look up the status of order 1234 with the track order tool."
-    denied = "Please delete the user account 1234 with the delete user tool now."
+    # worded so the lexical injection stage lets it through: this test is about the tool policy
+    denied = "Could you remove customer 1234 using the delete user tool?"
     with start_proxy(allowed_tools=("track_order",)) as server, client(server) as c:
         ok = c.post("/chat/completions", json=chat(allowed, tools=tools))
         plain = c.post("/chat/completions", json=chat(denied, tools=tools))

