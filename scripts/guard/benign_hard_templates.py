@@ -26,7 +26,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from urllib.parse import quote
 
-from templating import sample, show
+from templating import distinct, sample, show
 
 
 def _fill(frames: Iterable[str], slots: Iterable[str]) -> list[str]:
@@ -1244,12 +1244,7 @@ def families() -> dict[str, list[str]]:
         "output-format": _output_format(), "long-personal-requests": _long_personal(),
         "corrections-and-followups": _corrections(), "it-helpdesk": _it_helpdesk(),
     }
-    seen: set[str] = set()
-    out: dict[str, list[str]] = {}
-    for name, prompts in built.items():
-        out[name] = [p for p in dict.fromkeys(prompts) if p not in seen]
-        seen.update(out[name])
-    return out
+    return distinct(built)
 
 
 def generate(seed: int = 13, per_family: int = 250) -> list[str]:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 
-from templating import sample, show
+from templating import distinct, sample, show
 
 
 def _rotate(frames: Sequence[str], slots: Sequence[str], k: int) -> list[str]:
@@ -938,12 +938,7 @@ def families() -> dict[str, list[str]]:
         "ml-and-safety-work": _ml_safety(),
         "how-to-instructions": _howto(),
     }
-    seen: set[str] = set()
-    out: dict[str, list[str]] = {}
-    for name, prompts in built.items():
-        out[name] = [p for p in dict.fromkeys(prompts) if p not in seen]
-        seen.update(out[name])
-    return out
+    return distinct(built)
 
 
 def generate(seed: int = 17, per_family: int = 300) -> list[str]:

@@ -33,3 +33,13 @@ def show(families: Mapping[str, Sequence[str]], sampled: Sequence[str]) -> None:
     total = sum(len(p) for p in families.values())
     assert len(sampled) == len(set(sampled)), "the sample repeats a prompt"
     print(f"{len(families)} families, {total} distinct prompts, {len(sampled)} sampled")
+
+
+def distinct(families: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Each family's prompts once, in order, less any an earlier family already holds."""
+    seen: set[str] = set()
+    out: dict[str, list[str]] = {}
+    for name, prompts in families.items():
+        out[name] = [p for p in dict.fromkeys(prompts) if p not in seen]
+        seen.update(out[name])
+    return out
