@@ -214,11 +214,23 @@ def test_the_embedding_head_file_is_read_only_for_the_embedding_stage(tmp_path: 
                   head.hidden_bias).write(tmp_path / "embedding_head.json.gz")
     with pytest.raises(InputError, match="do not fit"):
         Calibration.read(tmp_path / "detector.json").head()
-    (tmp_path / "embedding_head.json.gz").write_bytes(gzip.compress(b'{"format": "x"}'))
-    with pytest.raises(InputError, match="not a usable embedding head"):
+    assert head.hidden_bias is not None
+    EmbeddingHead(head.weights, head.bias, head.hidden_weights,
+                  head.hidden_bias[:-1]).write(tmp_path / "embedding_head.json.gz")
+    with pytest.raises(InputError, match="do not fit"):
         Calibration.read(tmp_path / "detector.json").head()
+    whole = gzip.compress(b'{"format": "x"}')
+    for broken in (whole, whole[:-6], gzip.compress(b"null"), b"\x1f\x8b\x08\x00junk"):
+        (tmp_path / "embedding_head.json.gz").write_bytes(broken)
+        with pytest.raises(InputError, match="not a usable embedding head"):
+            Calibration.read(tmp_path / "detector.json").head()
     # a head entry must name a file beside detector.json, not a path elsewhere
     config = json.loads((weights_dir() / "detector.json").read_text("utf-8"))
+    config["cascade"]["embedding_weight"] = 2
+    (tmp_path / "detector.json").write_text(json.dumps(config))
+    with pytest.raises(InputError, match="cascade weight 2"):
+        Calibration.read(tmp_path / "detector.json")
+    config["cascade"]["embedding_weight"] = 0.65
     config["embedding"]["head"] = "../elsewhere.json.gz"
     (tmp_path / "detector.json").write_text(json.dumps(config))
     with pytest.raises(InputError, match="not a file name"):

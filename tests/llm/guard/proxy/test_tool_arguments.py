@@ -293,6 +293,32 @@ def test_json_arguments_are_masked_value_by_value() -> None:
     assert "jane.doe" not in masked.text and json.loads(masked.text)["to"].startswith("ja")
 
 
+def test_arguments_that_would_not_survive_a_re_encode_are_masked_as_text() -> None:
+    from drillhall.llm.guard.proxy.arguments import MAX_DEPTH, ToolCallSlot, guard_arguments
+
+    engine = _engine()
+
+    def guard(text: str) -> str:
+        return guard_arguments(engine, text, ScanContext(), tool="t", location="x").text
+
+    # a repeated key: json.loads keeps the last value, the raw text still carries the first
+    repeated = '{"to": "' + EMAIL + '", "to": "team"}'
+    assert EMAIL not in guard(repeated)
+    # numbers a decode and re-encode would change stay exactly as sent
+    exact = '{"amount": 1.00000000000000000001, "big": 1e400, "z": -0, "to": "' + EMAIL + '"}'
+    out = guard(exact)
+    assert EMAIL not in out and "1.00000000000000000001" in out and "1e400" in out
+    # nesting deeper than the walkers go: scanned as text, no RecursionError
+    deep = "[" * 2000 + json.dumps(EMAIL) + "]" * 2000
+    assert EMAIL not in guard(deep)
+    nested = '{"a": ' * (MAX_DEPTH + 5) + json.dumps(EMAIL) + "}" * (MAX_DEPTH + 5)
+    assert EMAIL not in guard(nested)
+    # a gateway that sends the arguments as an object: scanned as its JSON text
+    slot = ToolCallSlot({"name": "send", "arguments": {"to": EMAIL}}, "send", "x")
+    assert json.loads(slot.text) == {"to": EMAIL}
+    assert EMAIL not in guard(slot.text)
+
+
 def test_nothing_is_scanned_without_arguments_or_argument_scanners() -> None:
     from drillhall.llm.guard.proxy.arguments import guard_arguments
 
@@ -315,6 +341,10 @@ def test_bare_urls_count_only_in_tool_arguments() -> None:
     assert verdict.flagged and verdict.kinds == ("tool-url",)
     assert verdict.redacted == "see #blocked and https://sub.docs.example.com/a?q=1"
     assert "attacker.example" in verdict.reason
+    # a subdomain can carry the data sent out: the reason (audited) shows none of it
+    leaky = scanner.scan("see https://jane-doe-1234.attacker.example/p", "output",
+                         ScanContext(tool_call="fetch_url"))
+    assert leaky.flagged and "jane-doe" not in leaky.reason and "*.attacker.example" in leaky.reason
 
 
 def test_the_relay_holds_tool_calls_until_their_choice_finishes() -> None:
@@ -343,3 +373,31 @@ def test_the_relay_holds_tool_calls_until_their_choice_finishes() -> None:
     assert json.loads(call["function"]["arguments"])["to"].startswith("ja")
     assert [a.location for a in relay.applied if a.verdict.flagged] == [
         "choices[0].delta.tool_calls[0].function.arguments"]
+
+
+def test_the_relay_holds_calls_in_a_chunk_message_and_caps_what_it_holds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from drillhall.llm.guard.proxy import streaming
+    from drillhall.llm.guard.proxy.streaming import StreamRelay, UnreadableStream
+
+    relay = StreamRelay(_engine(), ScanContext(), hold=4, every=4)
+    # some upstreams put a whole message, tool calls included, in a streamed chunk
+    whole = {"id": "c", "object": "chat.completion.chunk", "choices": [
+        {"index": 0, "finish_reason": None, "message": {"role": "assistant", "tool_calls": [
+            {"id": "call_1", "type": "function", "function": {
+                "name": "send_email", "arguments": json.dumps({"to": EMAIL})}}]}}]}
+    sent = b"".join(relay.event("message", json.dumps(whole)))
+    assert EMAIL.encode() not in sent
+    finish = {"id": "c", "object": "chat.completion.chunk",
+              "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]}
+    released = b"".join(relay.event("message", json.dumps(finish)))
+    assert b"send_email" in released and EMAIL.encode() not in released
+
+    monkeypatch.setattr(streaming, "MAX_HELD_ARGUMENT_CHARS", 50)
+    capped = StreamRelay(_engine(), ScanContext(), hold=4, every=4)
+    huge = {"id": "c", "object": "chat.completion.chunk", "choices": [
+        {"index": 0, "finish_reason": None, "delta": {"tool_calls": [
+            {"index": 0, "function": {"name": "t", "arguments": "x" * 60}}]}}]}
+    with pytest.raises(UnreadableStream, match="holds"):
+        capped.event("message", json.dumps(huge))

@@ -86,6 +86,8 @@ class Calibration:
             cascade = data.get("cascade")
             if cascade is not None and cascade.get("rule") != "mean":
                 raise ValueError(f"cascade rule {cascade.get('rule')!r}")
+            if cascade is not None and not 0.0 <= cascade.get("embedding_weight", 0.5) <= 1.0:
+                raise ValueError(f"cascade weight {cascade.get('embedding_weight')!r}")
             # a perceptron head lives in its own file beside detector.json
             name = emb.get("head") if emb else None
             if name is not None and (not isinstance(name, str) or Path(name).name != name):

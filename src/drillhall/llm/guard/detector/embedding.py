@@ -20,6 +20,7 @@ import importlib
 import json
 import logging
 import tempfile
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,15 +172,16 @@ class EmbeddingHead:
     def read(cls, path: Path) -> EmbeddingHead:
         """Load a head file (gzip JSON) written by ``scripts/guard/train.py``."""
         try:
-            data: dict[str, Any] = json.loads(gzip.decompress(path.read_bytes()))
-            if data.get("format") != HEAD_FORMAT:
-                raise ValueError(f"format {data.get('format')!r}")
+            data = json.loads(gzip.decompress(path.read_bytes()))
+            if not isinstance(data, dict) or data.get("format") != HEAD_FORMAT:
+                raise ValueError("no head of format " + HEAD_FORMAT)
             head = cls.from_json(data)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, EOFError, zlib.error, ValueError, KeyError, TypeError) as exc:
             raise InputError(f"{path}: not a usable embedding head ({exc})") from exc
         inputs = len(head.weights) if head.hidden_weights is None else len(head.hidden_weights)
         widths = {len(row) for row in head.hidden_weights or ()}
-        if inputs != DIMENSIONS or widths - {len(head.weights)}:
+        width = len(head.hidden_bias) if head.hidden_bias is not None else len(head.weights)
+        if inputs != DIMENSIONS or widths - {len(head.weights)} or width != len(head.weights):
             raise InputError(f"{path}: the head's layers do not fit a {DIMENSIONS}-d embedding")
         return head
 

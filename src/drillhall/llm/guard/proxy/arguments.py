@@ -70,11 +70,61 @@ class _Blocked(Exception):
         self.scanner = scanner
 
 
+#: Deeper JSON is scanned as plain text (the walkers below recurse).
+MAX_DEPTH = 64
+
+
+class _Unfaithful(ValueError):
+    """The document would not survive a decode and re-encode unchanged."""
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # a repeated key would hide all but its last value from the scan
+    if len({k for k, _ in pairs}) != len(pairs):
+        raise _Unfaithful("repeated key")
+    return dict(pairs)
+
+
+def _float(literal: str) -> float:
+    value = float(literal)
+    if repr(value) != literal:  # 1.00000000000000000001, 1e400, 1E5 …
+        raise _Unfaithful(literal)
+    return value
+
+
+def _int(literal: str) -> int:
+    if literal == "-0":
+        raise _Unfaithful(literal)
+    return int(literal)
+
+
+def _constant(literal: str) -> Any:
+    raise _Unfaithful(literal)  # NaN and Infinity are not JSON
+
+
+def _depth(doc: Any) -> int:
+    """How deeply ``doc`` nests lists and objects (iteratively: no recursion limit)."""
+    deepest, stack = 0, [(doc, 0)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(node, dict):
+            stack.extend((v, level + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, level + 1) for v in node)
+    return deepest
+
+
 def _decode(text: str) -> Any:
+    """The JSON document, or ``_NOT_JSON`` when the text is not JSON or would not come back
+    unchanged from a decode and re-encode (repeated keys, numbers that change, nesting past
+    :data:`MAX_DEPTH`): such arguments are scanned, and masked, as plain text."""
     try:
-        return json.loads(text)
-    except ValueError:
+        doc = json.loads(text, object_pairs_hook=_pairs, parse_float=_float,
+                         parse_int=_int, parse_constant=_constant)
+    except (ValueError, RecursionError):
         return _NOT_JSON
+    return doc if _depth(doc) <= MAX_DEPTH else _NOT_JSON
 
 
 def _leaves(doc: Any) -> Iterator[str]:
@@ -170,8 +220,13 @@ class ToolCallSlot:
 
     @property
     def text(self) -> str:
+        """The arguments as text (a gateway that sends an object instead of the JSON string
+        OpenAI specifies gets it scanned as JSON text, and written back as a string only if
+        the scan changes it)."""
         value = self.function.get("arguments")
-        return value if isinstance(value, str) else ""
+        if value is None or isinstance(value, str):
+            return value or ""
+        return json.dumps(value, ensure_ascii=False)
 
     def set(self, text: str) -> None:
         self.function["arguments"] = text

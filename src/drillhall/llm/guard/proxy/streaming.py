@@ -126,9 +126,12 @@ class _HeldCall:
         added = 0
         for key, value in function.items():
             if key == "arguments":
-                if isinstance(value, str) and value:
-                    self.parts.append(value)
-                    added += len(value)
+                # an object instead of OpenAI's JSON string is kept as its JSON text
+                text = value if value is None or isinstance(value, str) else json.dumps(
+                    value, ensure_ascii=False)
+                if text:
+                    self.parts.append(text)
+                    added += len(text)
             elif value is not None and self.function.get(key) in (None, ""):
                 self.function[key] = value
         return added
@@ -240,27 +243,30 @@ class StreamRelay:
         return self._chunk(choice)
 
     def _hold_calls(self, index: int, choice: dict[str, Any]) -> dict[str, Any]:
-        """Take the tool-call fragments out of a chat choice and hold them; the choice
-        without them."""
-        delta = choice.get("delta")
-        if not isinstance(delta, dict) or ("tool_calls" not in delta
-                                           and "function_call" not in delta):
-            return choice
-        delta = dict(delta)
-        calls, legacy = delta.pop("tool_calls", None), delta.pop("function_call", None)
-        held = self.held.setdefault(index, {})
-        for position, fragment in enumerate(calls if isinstance(calls, list) else ()):
-            if not isinstance(fragment, dict):
+        """Take the tool-call fragments out of a chat choice (its ``delta``, or a ``message``
+        some upstreams put in a chunk) and hold them; the choice without them."""
+        out = choice
+        for key in ("delta", "message"):
+            part = choice.get(key)
+            if not isinstance(part, dict) or ("tool_calls" not in part
+                                              and "function_call" not in part):
                 continue
-            at = fragment.get("index", position)
-            at = at if isinstance(at, int) and at >= 0 else position
-            self.held_chars += held.setdefault(at, _HeldCall()).add(fragment)
-        if isinstance(legacy, dict):
-            self.held_chars += held.setdefault(-1, _HeldCall()).add_function(legacy)
+            part = dict(part)
+            calls, legacy = part.pop("tool_calls", None), part.pop("function_call", None)
+            held = self.held.setdefault(index, {})
+            for position, fragment in enumerate(calls if isinstance(calls, list) else ()):
+                if not isinstance(fragment, dict):
+                    continue
+                at = fragment.get("index", position)
+                at = at if isinstance(at, int) and at >= 0 else position
+                self.held_chars += held.setdefault(at, _HeldCall()).add(fragment)
+            if isinstance(legacy, dict):
+                self.held_chars += held.setdefault(-1, _HeldCall()).add_function(legacy)
+            out = {**out, key: part}
         if self.held_chars > MAX_HELD_ARGUMENT_CHARS:
             raise UnreadableStream("the upstream streamed more tool-call arguments than the "
                                    f"guard holds ({MAX_HELD_ARGUMENT_CHARS} characters)")
-        return {**choice, "delta": delta}
+        return out
 
     def _release_calls(self, index: int) -> list[bytes]:
         """Scan the held tool calls of a choice and return them as chunks;

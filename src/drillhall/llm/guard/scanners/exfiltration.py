@@ -103,7 +103,8 @@ class ExfiltrationScanner:
             redacted_text: str | None = None
         else:
             redacted_text = redacted
-        hosts = sorted({h for _, h, _ in found})
+        # only the last two labels: a subdomain can carry the data being sent out
+        hosts = sorted({_shown_host(h) for _, h, _ in found})
         shown = f"{', '.join(hosts[:3])}{' …' if len(hosts) > 3 else ''}"
         if tool:
             return Verdict(self.name, True, 1.0,
@@ -115,3 +116,11 @@ class ExfiltrationScanner:
                        redacted=redacted_text,
                        kinds=tuple(dict.fromkeys(
                            "image" if s == 1.0 else "link" for _, _, s in found)))
+
+
+def _shown_host(host: str) -> str:
+    """``host`` as a reason may show it: ``*.attacker.example`` for any subdomain of it (a
+    subdomain label can carry the data sent out), at most 64 characters."""
+    labels = host.split(".")
+    shown = host if len(labels) <= 2 else "*." + ".".join(labels[-2:])
+    return shown[:64]
