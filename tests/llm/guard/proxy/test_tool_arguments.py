@@ -313,6 +313,9 @@ def test_arguments_that_would_not_survive_a_re_encode_are_masked_as_text() -> No
     assert EMAIL not in guard(deep)
     nested = '{"a": ' * (MAX_DEPTH + 5) + json.dumps(EMAIL) + "}" * (MAX_DEPTH + 5)
     assert EMAIL not in guard(nested)
+    # many values: masked once as raw text rather than value by value
+    many = json.dumps({"rows": [f"row {i}" for i in range(3000)], "to": EMAIL})
+    assert EMAIL not in guard(many) and "row 2999" in guard(many)
     # a gateway that sends the arguments as an object: scanned as its JSON text
     slot = ToolCallSlot({"name": "send", "arguments": {"to": EMAIL}}, "send", "x")
     assert json.loads(slot.text) == {"to": EMAIL}

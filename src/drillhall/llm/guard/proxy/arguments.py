@@ -72,6 +72,9 @@ class _Blocked(Exception):
 
 #: Deeper JSON is scanned as plain text (the walkers below recurse).
 MAX_DEPTH = 64
+#: JSON arguments with more strings and numbers than this are masked as raw text: masking
+#: value by value scans each value again, on the event loop.
+MAX_LEAVES = 2000
 
 
 class _Unfaithful(ValueError):
@@ -185,6 +188,12 @@ def guard_arguments(engine: ScanEngine, arguments: str, context: ScanContext, *,
         return ArgumentsOutcome(arguments, applied, None, ms)
     if doc is _NOT_JSON:
         return ArgumentsOutcome(masked, applied, None, ms)
+    if text.count("\n") >= MAX_LEAVES:
+        # masking value by value rescans each one: past this many, mask the raw text once
+        raw, blocked_raw, ms_raw, _ = scan(arguments)
+        if blocked_raw is not None:
+            return ArgumentsOutcome(arguments, applied, blocked_raw, ms + ms_raw)
+        return ArgumentsOutcome(raw, applied, None, ms + ms_raw)
     spent = [ms]
 
     def fix(value: str) -> str:
