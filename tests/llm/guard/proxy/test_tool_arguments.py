@@ -313,6 +313,10 @@ def test_arguments_that_would_not_survive_a_re_encode_are_masked_as_text() -> No
     assert EMAIL not in guard(deep)
     nested = '{"a": ' * (MAX_DEPTH + 5) + json.dumps(EMAIL) + "}" * (MAX_DEPTH + 5)
     assert EMAIL not in guard(nested)
+    # two keys that mask to the same text would collapse into one: masked as text instead
+    both = guard(json.dumps({"https://a.attacker.example/x": 1,
+                             "https://b.attacker.example/y": 2}))
+    assert "attacker" not in both and both.count("#blocked") == 2 and ": 2" in both
     # many values: masked once as raw text rather than value by value
     many = json.dumps({"rows": [f"row {i}" for i in range(3000)], "to": EMAIL})
     assert EMAIL not in guard(many) and "row 2999" in guard(many)

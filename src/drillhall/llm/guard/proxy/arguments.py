@@ -161,7 +161,10 @@ def _mapped(doc: Any, fix: Callable[[str], str]) -> Any:
     if isinstance(doc, list):
         return [_mapped(item, fix) for item in doc]
     if isinstance(doc, dict):
-        return {fix(key): _mapped(value, fix) for key, value in doc.items()}
+        pairs = {fix(key): _mapped(value, fix) for key, value in doc.items()}
+        if len(pairs) != len(doc):
+            raise _Unfaithful("two keys mask to the same text")
+        return pairs
     return doc
 
 
@@ -211,6 +214,10 @@ def guard_arguments(engine: ScanEngine, arguments: str, context: ScanContext, *,
         fixed = _mapped(doc, fix)
     except _Blocked as exc:
         return ArgumentsOutcome(arguments, applied, exc.scanner, sum(spent))
+    except _Unfaithful:
+        raw, blocked_raw, ms_raw, _ = scan(arguments)
+        return ArgumentsOutcome(arguments if blocked_raw else raw, applied, blocked_raw,
+                                sum(spent) + ms_raw)
     again = "\n".join(_leaves(fixed))
     still, blocked, took, _ = scan(again)
     spent.append(took)
