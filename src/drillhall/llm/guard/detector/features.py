@@ -103,7 +103,8 @@ def _fold_lookalikes(match: re.Match[str]) -> str:
 
 def _leet_words(norm: str) -> list[str]:
     """The leetspeak words of a normalised text, spelt with letters (only those that come
-    out as letters alone and differ from every plain word)."""
+    out as letters alone: ``r3v3al`` gives ``reveal``, ``mp3`` gives ``mpe``, ``2024``
+    nothing)."""
     out = []
     for token in _LEET_WORD.findall(norm):
         if len(token) < 3 or not _LEET_CHARS.intersection(token):

@@ -17,7 +17,9 @@ on them. So the output scanners that make sense there (those whose class sets
 
 JSON arguments are scanned as the application will read them: the decoded strings and
 numbers, one per line (so escapes such as ``\\u0040`` hide nothing). Arguments that are not
-JSON are scanned as they are. Verdicts carry ``location`` (e.g.
+JSON, that a decode and re-encode would change (repeated keys, inexact numbers, deep nesting,
+keys that mask alike) or that hold more than :data:`MAX_LEAVES` values are scanned, and
+masked, as the raw text. Verdicts carry ``location`` (e.g.
 ``choices[0].message.tool_calls[1].function.arguments``) and ``tool``. An answer without tool
 calls costs nothing here.
 """
