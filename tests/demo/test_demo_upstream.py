@@ -23,10 +23,8 @@ QUESTION = "How do I connect to the VPN from home?"
 
 @pytest.fixture(scope="module")
 def upstream() -> Iterator[LoopbackServer]:
-    server = LoopbackServer(create_upstream_app(), what="the docs index")
-    server.start()
-    yield server
-    server.stop()
+    with LoopbackServer(create_upstream_app(), what="the docs index") as server:
+        yield server
 
 
 def _ask(url: str, question: str = QUESTION) -> tuple[str, float]:
@@ -59,14 +57,10 @@ def test_a_slow_upstream_slows_every_answer(tmp_path: Path) -> None:
         return await call_next(request)
 
     slow.mount("/", inner)
-    server = LoopbackServer(slow, what="slow docs index")
-    server.start()
-    try:
-        with DemoServer(docs_url=server.url) as demo:
-            _, seconds = _ask(demo.chat_url)
-        assert seconds >= 0.8  # search + document, each waited for in full
-    finally:
-        server.stop()
+    with LoopbackServer(slow, what="slow docs index") as server, \
+            DemoServer(docs_url=server.url) as demo:
+        _, seconds = _ask(demo.chat_url)
+    assert seconds >= 0.8  # search + document, each waited for in full
 
 
 def _free_port() -> int:

@@ -101,6 +101,14 @@ class LoopbackServer:
         raise self.error(f"{self.what} on {self.url} did not answer {self.ready_path} within "
                          f"{self.startup_timeout:g} seconds")
 
+    def __enter__(self) -> LoopbackServer:
+        """Start the server for a ``with`` block; it stops when the block ends."""
+        self.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
     def stop(self, timeout: float = 10.0) -> None:
         """Ask the server to exit, wait for its thread, and close the listening socket."""
         server, thread, sock = self._server, self._thread, self._socket

@@ -60,12 +60,8 @@ def _app() -> FastAPI:
 
 @pytest.fixture(scope="module")
 def base() -> Iterator[str]:
-    server = LoopbackServer(_app())
-    server.start()
-    try:
+    with LoopbackServer(_app()) as server:
         yield server.url
-    finally:
-        server.stop()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])

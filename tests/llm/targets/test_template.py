@@ -47,12 +47,8 @@ def _app() -> FastAPI:
 
 @pytest.fixture(scope="module")
 def url() -> Iterator[str]:
-    server = LoopbackServer(_app())
-    server.start()
-    try:
+    with LoopbackServer(_app()) as server:
         yield server.url
-    finally:
-        server.stop()
 
 
 TEMPLATE = '{"question": "{{prompt}}", "history": {{messages}}, "sys": "{{system}}"}'

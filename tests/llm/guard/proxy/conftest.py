@@ -152,12 +152,8 @@ def _echo_app() -> Starlette:
 
 @pytest.fixture(scope="session")
 def echo_upstream() -> Iterator[str]:
-    server = LoopbackServer(_echo_app(), what="the echo upstream")
-    server.start()
-    try:
+    with LoopbackServer(_echo_app(), what="the echo upstream") as server:
         yield server.url + "/v1"
-    finally:
-        server.stop()
 
 
 def client(server: GuardServer, key: str | None = None) -> httpx.Client:

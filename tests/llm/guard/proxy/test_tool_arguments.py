@@ -109,12 +109,8 @@ def _scripted_app() -> Starlette:
 
 @pytest.fixture(scope="module")
 def scripted() -> Iterator[str]:
-    server = LoopbackServer(_scripted_app(), what="the scripted upstream")
-    server.start()
-    try:
+    with LoopbackServer(_scripted_app(), what="the scripted upstream") as server:
         yield server.url + "/v1"
-    finally:
-        server.stop()
 
 
 def _asking(calls: list[tuple[str, object]], **extra: Any) -> dict[str, Any]:
