@@ -32,10 +32,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from drillhall.llm.guard.proxy.engine import Applied, ScanEngine
+from drillhall.llm.guard.proxy.engine import Applied, ScanEngine, ScanOutcome
 from drillhall.llm.guard.scanners.base import Action, ScanContext
 
-__all__ = ["TOOL_CALL", "ArgumentsOutcome", "ToolCallSlot", "guard_arguments",
+__all__ = ["TOOL_CALL", "ToolCallSlot", "guard_arguments",
            "tool_call_slots", "tool_name"]
 
 TOOL_CALL = "tool call in the answer"
@@ -49,21 +49,6 @@ def tool_name(value: Any) -> str:
     """A tool's name as the audit may show it (``""`` when missing or not a plain name: a
     name is model output too)."""
     return value if isinstance(value, str) and _NAME.fullmatch(value) else ""
-
-
-@dataclass(frozen=True, slots=True)
-class ArgumentsOutcome:
-    """What the scanners made of one call's arguments: the arguments to pass on, the
-    verdicts (with location and tool), the blocking scanner if any, the guard's time."""
-
-    text: str
-    applied: tuple[Applied, ...] = ()
-    blocked_by: str | None = None
-    latency_ms: float = 0.0
-
-    @property
-    def changed(self) -> bool:
-        return any(a.verdict.flagged and a.action is Action.REDACT for a in self.applied)
 
 
 class _Blocked(Exception):
@@ -171,16 +156,16 @@ def _mapped(doc: Any, fix: Callable[[str], str]) -> Any:
 
 
 def guard_arguments(engine: ScanEngine, arguments: str, context: ScanContext, *, tool: str,
-                    location: str) -> ArgumentsOutcome:
+                    location: str) -> ScanOutcome:
     """Scan one tool call's ``arguments`` (see the module docstring);
     :class:`~drillhall.llm.guard.proxy.engine.ScannerFailure` when a scanner raised and the
     guard fails closed."""
     if not engine.argument_scanners or not arguments.strip():
-        return ArgumentsOutcome(arguments)
+        return ScanOutcome(arguments)
     doc = _decode(arguments)
     text = arguments if doc is _NOT_JSON else "\n".join(_leaves(doc))
     if not text.strip():
-        return ArgumentsOutcome(arguments)
+        return ScanOutcome(arguments)
 
     def scan(value: str) -> tuple[str, str | None, float, tuple[Applied, ...]]:
         outcome = engine.scan_tool_arguments(value, context, tool=tool, location=location)
@@ -188,17 +173,17 @@ def guard_arguments(engine: ScanEngine, arguments: str, context: ScanContext, *,
 
     masked, blocked_by, ms, applied = scan(text)
     if blocked_by is not None:
-        return ArgumentsOutcome(arguments, applied, blocked_by, ms)
+        return ScanOutcome(arguments, applied, blocked_by, ms)
     if masked == text:
-        return ArgumentsOutcome(arguments, applied, None, ms)
+        return ScanOutcome(arguments, applied, None, ms)
     if doc is _NOT_JSON:
-        return ArgumentsOutcome(masked, applied, None, ms)
+        return ScanOutcome(masked, applied, None, ms)
     if text.count("\n") >= MAX_LEAVES:
         # masking value by value rescans each one: past this many, mask the raw text once
         raw, blocked_raw, ms_raw, _ = scan(arguments)
         if blocked_raw is not None:
-            return ArgumentsOutcome(arguments, applied, blocked_raw, ms + ms_raw)
-        return ArgumentsOutcome(raw, applied, None, ms + ms_raw)
+            return ScanOutcome(arguments, applied, blocked_raw, ms + ms_raw)
+        return ScanOutcome(raw, applied, None, ms + ms_raw)
     spent = [ms]
 
     def fix(value: str) -> str:
@@ -215,17 +200,17 @@ def guard_arguments(engine: ScanEngine, arguments: str, context: ScanContext, *,
     try:
         fixed = _mapped(doc, fix)
     except _Blocked as exc:
-        return ArgumentsOutcome(arguments, applied, exc.scanner, sum(spent))
+        return ScanOutcome(arguments, applied, exc.scanner, sum(spent))
     except _Unfaithful:
         raw, blocked_raw, ms_raw, _ = scan(arguments)
-        return ArgumentsOutcome(arguments if blocked_raw else raw, applied, blocked_raw,
+        return ScanOutcome(arguments if blocked_raw else raw, applied, blocked_raw,
                                 sum(spent) + ms_raw)
     again = "\n".join(_leaves(fixed))
     still, blocked, took, _ = scan(again)
     spent.append(took)
     if blocked is not None or still != again:  # masking piece by piece did not repair it
-        return ArgumentsOutcome(arguments, applied, blocked or redacting, sum(spent))
-    return ArgumentsOutcome(json.dumps(fixed, ensure_ascii=False), applied, None, sum(spent))
+        return ScanOutcome(arguments, applied, blocked or redacting, sum(spent))
+    return ScanOutcome(json.dumps(fixed, ensure_ascii=False), applied, None, sum(spent))
 
 
 @dataclass(frozen=True, slots=True)
