@@ -313,6 +313,12 @@ def test_arguments_that_would_not_survive_a_re_encode_are_masked_as_text() -> No
     both = guard(json.dumps({"https://a.attacker.example/x": 1,
                              "https://b.attacker.example/y": 2}))
     assert "attacker" not in both and both.count("#blocked") == 2 and ": 2" in both
+    # an escaped value the raw text's masking cannot see blocks the call instead
+    escaped = EMAIL.replace("@", "\\u0040")
+    for hidden in ('{"to": "' + escaped + '", "to": "team"}',
+                   json.dumps({"rows": list(range(2500))})[:-1] + ', "to": "' + escaped + '"}'):
+        outcome = guard_arguments(engine, hidden, ScanContext(), tool="t", location="x")
+        assert outcome.blocked_by == "pii" and outcome.text == hidden
     # many values: masked once as raw text rather than value by value
     many = json.dumps({"rows": [f"row {i}" for i in range(3000)], "to": EMAIL})
     assert EMAIL not in guard(many) and "row 2999" in guard(many)

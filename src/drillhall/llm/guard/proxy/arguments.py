@@ -117,6 +117,25 @@ def _decode(text: str) -> Any:
     return doc if _depth(doc) <= MAX_DEPTH else _NOT_JSON
 
 
+def _decoded_view(text: str) -> str | None:
+    """Every string (keys too, a repeated key's every value) and number literal an
+    application could read from ``text``, one per line, so escapes such as ``\\u0040`` hide
+    nothing; ``None`` when ``text`` is not JSON. Walked without recursion, however deep."""
+    try:
+        doc = json.loads(text, object_pairs_hook=lambda pairs: [x for kv in pairs for x in kv],
+                         parse_float=str, parse_int=str, parse_constant=str)
+    except (ValueError, RecursionError):
+        return None
+    out, stack = [], [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            out.append(node)
+        elif isinstance(node, list):
+            stack.extend(reversed(node))
+    return "\n".join(out)
+
+
 def _leaves(doc: Any) -> Iterator[str]:
     """The strings (keys too) and numbers of a JSON document, as text."""
     if isinstance(doc, str):
@@ -162,8 +181,8 @@ def guard_arguments(engine: ScanEngine, arguments: str, context: ScanContext, *,
     guard fails closed."""
     if not engine.argument_scanners or not arguments.strip():
         return ScanOutcome(arguments)
-    doc = _decode(arguments)
-    text = arguments if doc is _NOT_JSON else "\n".join(_leaves(doc))
+    view = _decoded_view(arguments)
+    text = arguments if view is None else view
     if not text.strip():
         return ScanOutcome(arguments)
 
@@ -176,41 +195,51 @@ def guard_arguments(engine: ScanEngine, arguments: str, context: ScanContext, *,
         return ScanOutcome(arguments, applied, blocked_by, ms)
     if masked == text:
         return ScanOutcome(arguments, applied, None, ms)
-    if doc is _NOT_JSON:
+    if view is None:  # plain text: masked as it is
         return ScanOutcome(masked, applied, None, ms)
-    if text.count("\n") >= MAX_LEAVES:
-        # masking value by value rescans each one: past this many, mask the raw text once
-        raw, blocked_raw, ms_raw, _ = scan(arguments)
-        if blocked_raw is not None:
-            return ScanOutcome(arguments, applied, blocked_raw, ms + ms_raw)
-        return ScanOutcome(raw, applied, None, ms + ms_raw)
     spent = [ms]
-
-    def fix(value: str) -> str:
-        if not value.strip():
-            return value
-        out, blocked, took, _ = scan(value)
-        spent.append(took)
-        if blocked is not None:
-            raise _Blocked(blocked)
-        return out
-
     redacting = next((a.verdict.scanner for a in applied
                       if a.verdict.flagged and a.action is Action.REDACT), "tool-arguments")
-    try:
-        fixed = _mapped(doc, fix)
-    except _Blocked as exc:
-        return ScanOutcome(arguments, applied, exc.scanner, sum(spent))
-    except _Unfaithful:
-        raw, blocked_raw, ms_raw, _ = scan(arguments)
-        return ScanOutcome(arguments if blocked_raw else raw, applied, blocked_raw,
-                                sum(spent) + ms_raw)
-    again = "\n".join(_leaves(fixed))
-    still, blocked, took, _ = scan(again)
+    doc = _decode(arguments)
+    # value by value rescans each one: past MAX_LEAVES values, the raw text is masked once
+    if doc is not _NOT_JSON and text.count("\n") < MAX_LEAVES:
+
+        def fix(value: str) -> str:
+            if not value.strip():
+                return value
+            out, blocked, took, _ = scan(value)
+            spent.append(took)
+            if blocked is not None:
+                raise _Blocked(blocked)
+            return out
+
+        try:
+            fixed = _mapped(doc, fix)
+        except _Blocked as exc:
+            return ScanOutcome(arguments, applied, exc.scanner, sum(spent))
+        except _Unfaithful:
+            pass  # two keys masked alike: mask the raw text instead
+        else:
+            again = "\n".join(_leaves(fixed))
+            still, blocked, took, _ = scan(again)
+            spent.append(took)
+            if blocked is not None or still != again:  # masking piece by piece fell short
+                return ScanOutcome(arguments, applied, blocked or redacting, sum(spent))
+            return ScanOutcome(json.dumps(fixed, ensure_ascii=False), applied, None,
+                               sum(spent))
+    raw, blocked_raw, took, _ = scan(arguments)
     spent.append(took)
-    if blocked is not None or still != again:  # masking piece by piece did not repair it
-        return ScanOutcome(arguments, applied, blocked or redacting, sum(spent))
-    return ScanOutcome(json.dumps(fixed, ensure_ascii=False), applied, None, sum(spent))
+    if blocked_raw is not None:
+        return ScanOutcome(arguments, applied, blocked_raw, sum(spent))
+    # what the application will decode from the masked text must pass too (an escaped
+    # value the raw text's masking could not see blocks the call)
+    check = _decoded_view(raw)
+    if check is not None:
+        still, blocked, took, _ = scan(check)
+        spent.append(took)
+        if blocked is not None or still != check:
+            return ScanOutcome(arguments, applied, blocked or redacting, sum(spent))
+    return ScanOutcome(raw, applied, None, sum(spent))
 
 
 @dataclass(frozen=True, slots=True)
